@@ -1,0 +1,84 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "PeriodPipeline",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "get-predictions", targets: ["GetPredictions"]),
+        .executable(name: "load-ground-truth", targets: ["LoadGroundTruth"]),
+        .executable(name: "check-model", targets: ["CheckModel"]),
+        .executable(name: "cml-local", targets: ["CMLLocal"]),
+        .library(name: "PeriodArgs", targets: ["PeriodArgs"]),
+        .library(name: "MonitorData", targets: ["MonitorData"]),
+        .library(name: "JobClient", targets: ["JobClient"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(
+            name: "PeriodArgs",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "MonitorData", dependencies: ["CZlib"], swiftSettings: swiftSettings),
+        .target(name: "MonitorStore", dependencies: ["MonitorData"], swiftSettings: swiftSettings),
+        .target(name: "MonitorPolicy", swiftSettings: swiftSettings),
+        .target(name: "JobClient", swiftSettings: swiftSettings),
+        .target(
+            name: "MonitorJobs",
+            dependencies: ["PeriodArgs", "MonitorData", "MonitorStore", "MonitorPolicy", "JobClient"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Launcher",
+            dependencies: [
+                "JobClient", "PeriodArgs",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "GetPredictions",
+            dependencies: ["MonitorJobs", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "LoadGroundTruth",
+            dependencies: ["MonitorJobs", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "CheckModel",
+            dependencies: ["MonitorJobs", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "CMLLocal",
+            dependencies: ["Launcher", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "PeriodArgsTests", dependencies: ["PeriodArgs"], swiftSettings: swiftSettings),
+        .testTarget(name: "MonitorDataTests", dependencies: ["MonitorData"], swiftSettings: swiftSettings),
+        .testTarget(name: "MonitorStoreTests", dependencies: ["MonitorStore"], swiftSettings: swiftSettings),
+        .testTarget(name: "MonitorPolicyTests", dependencies: ["MonitorPolicy"], swiftSettings: swiftSettings),
+        .testTarget(name: "JobClientTests", dependencies: ["JobClient", "Launcher"], swiftSettings: swiftSettings),
+        .testTarget(name: "MonitorJobsTests", dependencies: ["MonitorJobs"], swiftSettings: swiftSettings),
+        .testTarget(name: "LauncherTests", dependencies: ["Launcher"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["GetPredictions", "LoadGroundTruth", "CheckModel", "CMLLocal"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,25 @@
+/// A failure to reach or use the CML API. Its description never holds the API key.
+public struct JobClientError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        /// A platform variable is set but unusable (bad URL, missing key or project).
+        case configuration
+        /// No job, or more than one job, has exactly the wanted name.
+        case jobNotFound
+        /// The server answered with an error status.
+        case http(status: Int)
+        /// The server could not be reached or did not answer in time, after retries.
+        case transport
+        /// The server's answer could not be decoded.
+        case invalidResponse
+    }
+
+    public let kind: Kind
+    public let message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+}

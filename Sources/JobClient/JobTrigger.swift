@@ -1,0 +1,10 @@
+/// Starts a run of another job: the one thing the jobs need from the platform.
+///
+/// ``JobClient`` implements it over the CML API v2; tests use fakes.
+public protocol JobTrigger: Sendable {
+    /// Creates a run of the job named exactly `jobName` with `arguments`
+    /// (one string, e.g. `--period 3,10`) and returns the new run's id.
+    ///
+    /// - Throws: ``JobClientError`` when the job cannot be found or the API refuses.
+    func trigger(jobName: String, arguments: String) async throws(JobClientError) -> String
+}

@@ -1,0 +1,3 @@
+import Hummingbird
+import Subprocess
+public enum LauncherPlaceholder {}
