@@ -36,7 +36,10 @@ let package = Package(
         .target(name: "JobClient", swiftSettings: swiftSettings),
         .target(
             name: "MonitorJobs",
-            dependencies: ["PeriodArgs", "MonitorData", "MonitorStore", "MonitorPolicy", "JobClient"],
+            dependencies: [
+                "PeriodArgs", "MonitorData", "MonitorStore", "MonitorPolicy", "JobClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(

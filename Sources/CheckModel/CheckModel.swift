@@ -1,8 +1,20 @@
 import ArgumentParser
 import MonitorJobs
+import PeriodArgs
 
 @main
-struct CheckModel: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "check-model")
-    func run() async throws {}
+struct CheckModel: JobCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-model",
+        abstract: "Computes a period's metrics, judges degradation, and triggers the next period or stops.",
+        discussion: "Exit status: 0 success, 1 failure, 3 model degraded (pipeline stopped)."
+    )
+
+    @OptionGroup var period: PeriodOption
+    @OptionGroup var location: LocationOptions
+    @OptionGroup var degradation: DegradationOptions
+
+    func execute() async -> ExitStatus {
+        await CheckModelStep.run(period: period, degradation: degradation, context: location.context())
+    }
 }

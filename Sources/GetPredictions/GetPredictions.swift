@@ -1,8 +1,19 @@
 import ArgumentParser
 import MonitorJobs
+import PeriodArgs
 
 @main
-struct GetPredictions: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "get-predictions")
-    func run() async throws {}
+struct GetPredictions: JobCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "get-predictions",
+        abstract: "Validates a period's predictions, stores them, and triggers Load Ground Truth.",
+        discussion: "Without --period, starts at period 0 of the data set's num_periods."
+    )
+
+    @OptionGroup var period: PeriodOption
+    @OptionGroup var location: LocationOptions
+
+    func execute() async -> ExitStatus {
+        await GetPredictionsStep.run(period: period, context: location.context())
+    }
 }

@@ -1,1 +1,134 @@
-public enum StorePlaceholder {}
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The files the jobs hand to each other, under one root directory:
+///
+/// ```
+/// ROOT/periods/NNNN/predictions.bin   get-predictions
+/// ROOT/periods/NNNN/summary.json      get-predictions
+/// ROOT/periods/NNNN/joined.bin        load-ground-truth
+/// ROOT/periods/NNNN/coverage.json     load-ground-truth
+/// ROOT/periods/NNNN/metrics.json      check-model (external contract)
+/// ```
+///
+/// Every write is atomic; writing a period's predictions removes that period's
+/// later outputs, so the store never pairs new inputs with old results.
+public struct Store: Sendable {
+    /// The store's root directory.
+    public let root: String
+
+    public init(root: String) {
+        self.root = root
+    }
+
+    /// `state/<name>`, the default store of a data set, with unsafe characters replaced.
+    public static func defaultRoot(dataSetName name: String) -> String {
+        let safe = String(
+            name.unicodeScalars.map { scalar -> Character in
+                switch scalar {
+                case "a"..."z", "A"..."Z", "0"..."9", "-", "_", ".": Character(scalar)
+                default: "_"
+                }
+            }
+        )
+        return "state/" + (safe.isEmpty || safe.allSatisfy({ $0 == "." }) ? "default" : safe)
+    }
+
+    /// `ROOT/periods/NNNN`, zero-padded to at least four digits.
+    public func periodDirectory(_ period: Int) -> String {
+        let digits = String(period)
+        return "\(root)/periods/\(String(repeating: "0", count: max(0, 4 - digits.count)))\(digits)"
+    }
+
+    public func predictionsPath(_ period: Int) -> String { "\(periodDirectory(period))/predictions.bin" }
+    public func summaryPath(_ period: Int) -> String { "\(periodDirectory(period))/summary.json" }
+    public func joinedPath(_ period: Int) -> String { "\(periodDirectory(period))/joined.bin" }
+    public func coveragePath(_ period: Int) -> String { "\(periodDirectory(period))/coverage.json" }
+    public func metricsPath(_ period: Int) -> String { "\(periodDirectory(period))/metrics.json" }
+
+    // MARK: get-predictions
+
+    /// Stores a period's predictions and summary, and drops the period's older
+    /// joined records and metrics, which no longer match.
+    public func writePredictions(_ predictions: StoredPredictions, summary: PredictionSummary, period: Int) throws(StoreError) {
+        try FileSystem.writeAtomically(predictions.encoded(), to: predictionsPath(period))
+        try writeJSON(summary, to: summaryPath(period))
+        try FileSystem.remove(joinedPath(period))
+        try FileSystem.remove(coveragePath(period))
+        try FileSystem.remove(metricsPath(period))
+    }
+
+    public func readPredictions(_ period: Int) throws(StoreError) -> StoredPredictions {
+        let path = predictionsPath(period)
+        return try StoredPredictions(decoding: try readOutput(path, of: "get-predictions", period: period), path: path)
+    }
+
+    public func readSummary(_ period: Int) throws(StoreError) -> PredictionSummary {
+        try readJSON(PredictionSummary.self, from: summaryPath(period))
+    }
+
+    // MARK: load-ground-truth
+
+    /// Stores a period's joined records and coverage, and drops its older metrics.
+    public func writeJoined(_ joined: JoinedRecords, coverage: Coverage, period: Int) throws(StoreError) {
+        try FileSystem.writeAtomically(joined.encoded(), to: joinedPath(period))
+        try writeJSON(coverage, to: coveragePath(period))
+        try FileSystem.remove(metricsPath(period))
+    }
+
+    public func readJoined(_ period: Int) throws(StoreError) -> JoinedRecords {
+        let path = joinedPath(period)
+        return try JoinedRecords(decoding: try readOutput(path, of: "load-ground-truth", period: period), path: path)
+    }
+
+    public func readCoverage(_ period: Int) throws(StoreError) -> Coverage {
+        try readJSON(Coverage.self, from: coveragePath(period))
+    }
+
+    // MARK: check-model
+
+    public func writeMetrics(_ metrics: MetricsRecord) throws(StoreError) {
+        try writeJSON(metrics, to: metricsPath(metrics.period))
+    }
+
+    /// A period's metrics, or `nil` when that period has not been checked.
+    public func readMetrics(_ period: Int) throws(StoreError) -> MetricsRecord? {
+        let path = metricsPath(period)
+        guard FileSystem.exists(path) else { return nil }
+        return try readJSON(MetricsRecord.self, from: path)
+    }
+
+    // MARK: JSON
+
+    private func readOutput(_ path: String, of job: String, period: Int) throws(StoreError) -> [UInt8] {
+        do {
+            return try FileSystem.read(path)
+        } catch where error.kind == .missing {
+            throw StoreError(.missing, path: path, "does not exist: run \(job) for period \(period) first")
+        }
+    }
+
+    private func writeJSON(_ value: some Encodable, to path: String) throws(StoreError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data: Data
+        do {
+            data = try encoder.encode(value)
+        } catch {
+            throw StoreError(.io, path: path, "cannot encode: \(error)")
+        }
+        try FileSystem.writeAtomically(Array(data) + [UInt8(ascii: "\n")], to: path)
+    }
+
+    private func readJSON<T: Decodable>(_ type: T.Type, from path: String) throws(StoreError) -> T {
+        let bytes = try FileSystem.read(path, limit: 64 << 20)
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(bytes))
+        } catch {
+            throw StoreError(.corrupt, path: path, "cannot be read: \(error)")
+        }
+    }
+}

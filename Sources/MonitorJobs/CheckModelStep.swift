@@ -1,0 +1,116 @@
+import MonitorData
+import MonitorPolicy
+import MonitorStore
+import PeriodArgs
+
+/// `check-model`: compute period C's metrics, judge degradation, write
+/// `metrics.json`, then trigger `Get Predictions` with `C+1,T` or stop.
+public enum CheckModelStep {
+    public static func run(period: PeriodOption, degradation: DegradationOptions, context: JobContext) async -> ExitStatus {
+        await JobRunner(job: .checkModel, context: context).run(period: period) { input throws(JobFailure) in
+            let policy = try degradation.resolve(environment: input.context.environment)
+            let record = try attempt {
+                let record = try check(input, policy: policy)
+                try input.store.writeMetrics(record)
+                return record
+            }
+            report(record, to: input.output)
+            let period = input.period
+            guard record.decision != Decision.stopDegraded.rawValue else {
+                input.output.line(
+                    "✗ Model degraded in period \(period.current): \(record.reason). Pipeline stopped; "
+                        + "no further period triggered. Resume with: get-predictions --period \(period.next!.argument)"
+                )
+                return .stop(.degraded)
+            }
+            if record.degraded {
+                input.output.line("⚠ Period \(period.current) degraded (policy: continue): \(record.reason)")
+            }
+            return .trigger(.getPredictions, period.next!)
+        }
+    }
+
+    static func check(_ input: StepInput, policy: DegradationPolicy) throws -> MetricsRecord {
+        let index = input.period.current
+        let metadata = input.dataSet.metadata
+        let joined = try input.store.readJoined(index)
+        let coverage = try input.store.readCoverage(index)
+        let metrics = Metrics.compute(
+            MetricsInput(
+                classNames: joined.classNames,
+                predictions: joined.predictions,
+                labels: joined.labels,
+                scores: joined.scores,
+                positiveLabel: metadata.positiveLabel
+            )
+        )
+        let (baseline, source) = try baseline(for: metrics, input: input)
+        let assessment = Degradation.assess(
+            metrics, baseline: baseline, policy: policy, isLastPeriod: input.period.isLast
+        )
+        return MetricsRecord(
+            period: index,
+            totalPeriods: input.period.total,
+            rows: metrics.rows,
+            labeled: metrics.labeled,
+            unlabeled: metrics.unlabeled,
+            correct: metrics.correct,
+            labelsWithoutPrediction: coverage.labelsWithoutPrediction,
+            accuracy: metrics.accuracy,
+            precision: metrics.precision,
+            recall: metrics.recall,
+            f1: metrics.f1,
+            rocAUC: metrics.rocAUC,
+            averaging: metrics.averaging.rawValue,
+            positiveLabel: metadata.positiveLabel,
+            confusionMatrix: .init(labels: metrics.confusion.labels, matrix: metrics.confusion.matrix),
+            undefined: metrics.undefinedReasons,
+            baselineAccuracy: assessment.baselineAccuracy,
+            baselineSource: source,
+            drop: assessment.drop,
+            pValue: assessment.pValue,
+            degraded: assessment.degraded,
+            insufficientGroundTruth: assessment.insufficientGroundTruth,
+            reason: assessment.reason,
+            decision: assessment.decision.rawValue
+        )
+    }
+
+    /// The metadata's `reference` accuracy, else period 0's measured accuracy
+    /// (this period's own, for period 0), else none.
+    static func baseline(for metrics: PeriodMetrics, input: StepInput) throws -> (Baseline, String?) {
+        if let reference = input.dataSet.metadata.reference["accuracy"] {
+            return (.reference(accuracy: reference), "reference")
+        }
+        let first: (accuracy: Double?, labeled: Int, correct: Int)?
+        if input.period.current == 0 {
+            first = (metrics.accuracy, metrics.labeled, metrics.correct)
+        } else {
+            first = try input.store.readMetrics(0).map { ($0.accuracy, $0.labeled, $0.correct) }
+        }
+        guard let first, let accuracy = first.accuracy else { return (.none, nil) }
+        return (.firstPeriod(accuracy: accuracy, labeled: first.labeled, correct: first.correct), "period 0")
+    }
+
+    static func report(_ record: MetricsRecord, to output: any JobOutput) {
+        output.line("✓ Period \(record.period) Metrics: Accuracy: \(percent(record.accuracy))")
+        func metric(_ name: String, _ key: String, _ value: Double?, asPercent: Bool = true) -> String {
+            guard let value else { return "\(name): n/a (\(record.undefined[key] ?? "undefined"))" }
+            return "\(name): " + (asPercent ? percent(value) : fixed(value, decimals: 4))
+        }
+        let averaging = record.averaging == "macro" ? " (macro)" : ""
+        output.line(
+            "  " + [
+                metric("Precision", "precision", record.precision),
+                metric("Recall", "recall", record.recall),
+                metric("F1", "f1", record.f1),
+                metric("ROC AUC", "roc_auc", record.rocAUC, asPercent: false),
+            ].joined(separator: "  ") + averaging
+        )
+        output.line("  Rows: \(record.rows), labeled: \(record.labeled), unlabeled: \(record.unlabeled)")
+        if let baseline = record.baselineAccuracy {
+            output.line("  Baseline accuracy: \(percent(baseline)) (\(record.baselineSource ?? "-"))")
+        }
+        output.line("  Decision: \(record.decision) (\(record.reason))")
+    }
+}

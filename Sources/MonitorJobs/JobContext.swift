@@ -1,0 +1,51 @@
+import JobClient
+
+/// Everything a job takes from outside: locations, its environment, where it
+/// logs, and how it triggers the next job. Tests build one by hand.
+public struct JobContext: Sendable {
+    /// `--data`, if given.
+    public var dataDirectory: String?
+    /// `--store`, if given.
+    public var storeDirectory: String?
+    /// The process environment: job-level configuration and the CML platform variables.
+    public var environment: [String: String]
+    public var output: any JobOutput
+    /// How to start the next job; `nil` resolves it from the CML variables in ``environment``.
+    public var trigger: (any JobTrigger)?
+
+    public init(
+        dataDirectory: String? = nil,
+        storeDirectory: String? = nil,
+        environment: [String: String],
+        output: any JobOutput = StandardOutput(),
+        trigger: (any JobTrigger)? = nil
+    ) {
+        self.dataDirectory = dataDirectory
+        self.storeDirectory = storeDirectory
+        self.environment = environment
+        self.output = output
+        self.trigger = trigger
+    }
+
+    /// `--data`, else `MONITOR_DATA_DIR`, else `data/sample`.
+    var resolvedDataDirectory: String {
+        dataDirectory ?? environment["MONITOR_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "data/sample"
+    }
+
+    /// `--store`, else `MONITOR_STORE_DIR`, else `nil` (the data set's default).
+    var resolvedStoreDirectory: String? {
+        storeDirectory ?? environment["MONITOR_STORE_DIR"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// The trigger to use: the given one, the CML API when its variables are
+    /// set, or `nil` for standalone mode.
+    func resolveTrigger() throws(JobFailure) -> (any JobTrigger)? {
+        if let trigger { return trigger }
+        do {
+            guard let configuration = try CMLConfiguration(environment: environment) else { return nil }
+            return JobClient(configuration: configuration)
+        } catch {
+            throw JobFailure("CML API configuration: \(error.description)")
+        }
+    }
+}

@@ -1,0 +1,141 @@
+import JobClient
+import MonitorData
+import MonitorStore
+import PeriodArgs
+
+/// What a job's own work decided.
+enum StepResult {
+    /// Trigger `job` with `period`.
+    case trigger(PipelineJob, Period)
+    /// Stop the pipeline with this status, triggering nothing.
+    case stop(ExitStatus)
+}
+
+/// The data set, the store and the period of one job run.
+struct StepInput {
+    let period: Period
+    let dataSet: DataSet
+    let store: Store
+    let context: JobContext
+
+    var output: any JobOutput { context.output }
+}
+
+/// The frame every job shares (SPEC §3, §11): resolve `C,T`, read the
+/// metadata, check `T`, stop when finished, do the job's work, then trigger
+/// the next job once the outputs are durable.
+struct JobRunner {
+    let job: PipelineJob
+    let context: JobContext
+
+    func run(
+        period option: PeriodOption,
+        step: (StepInput) async throws(JobFailure) -> StepResult
+    ) async -> ExitStatus {
+        let output = context.output
+        do throws(JobFailure) {
+            let requested: Period?
+            do {
+                requested = try option.resolve()
+            } catch {
+                output.error(error.description)
+                return .failure
+            }
+            if let requested {
+                output.line(PeriodMessages.parameterProvided(requested))
+            } else if job != .getPredictions {
+                output.error(PeriodMessages.missing(job: job.executable))
+                return .failure
+            }
+            let trigger = try context.resolveTrigger()
+
+            let dataSet: DataSet
+            do {
+                dataSet = try DataSet(directory: context.resolvedDataDirectory)
+            } catch {
+                throw JobFailure(error)
+            }
+            let total = dataSet.metadata.numPeriods
+            let period: Period
+            if let requested {
+                period = requested
+            } else {
+                output.line(PeriodMessages.noParameter)
+                do {
+                    period = try Period.first(of: total)
+                } catch {
+                    throw JobFailure(error.description)
+                }
+                output.line(PeriodMessages.parameterProvided(period))
+            }
+            guard period.total == total else {
+                throw JobFailure(
+                    "Period total mismatch: --period \(period.argument) says \(period.total) periods but data set "
+                        + "'\(dataSet.metadata.name)' (\(dataSet.directory)) has num_periods = \(total). "
+                        + "The jobs are misaligned with the data; start again with get-predictions --period 0,\(total)"
+                )
+            }
+            if period.isFinished {
+                output.line(PeriodMessages.allCompleted(period))
+                return .success
+            }
+
+            let store = Store(
+                root: context.resolvedStoreDirectory ?? Store.defaultRoot(dataSetName: dataSet.metadata.name)
+            )
+            let input = StepInput(period: period, dataSet: dataSet, store: store, context: context)
+            switch try await step(input) {
+            case .stop(let status):
+                return status
+            case .trigger(let next, let nextPeriod):
+                return await self.trigger(next, nextPeriod, using: trigger)
+            }
+        } catch {
+            output.error("ERROR: \(error.message)")
+            return .failure
+        }
+    }
+
+    private func trigger(_ next: PipelineJob, _ period: Period, using trigger: (any JobTrigger)?) async -> ExitStatus {
+        let output = context.output
+        let command = resumeCommand(next, period)
+        guard let trigger else {
+            output.line("Standalone mode (no CML API configured): run the next step with")
+            output.line("  \(command)")
+            return .success
+        }
+        do {
+            let runID = try await trigger.trigger(jobName: next.name, arguments: period.commandLineArguments)
+            output.line("✓ Triggered \(job.triggerNoun): \(next.name) (Period \(period.current)/\(period.total))")
+            output.line("  Job run ID: \(runID)")
+            return .success
+        } catch {
+            output.error(
+                "ERROR: Could not trigger \(next.name) (Period \(period.current)/\(period.total)): \(error.description). "
+                    + "This job's outputs are saved; resume by running job '\(next.name)' with arguments "
+                    + "'\(period.commandLineArguments)' (locally: \(command))"
+            )
+            return .failure
+        }
+    }
+
+    /// The command line that runs `next` by hand, with this run's explicit locations.
+    private func resumeCommand(_ next: PipelineJob, _ period: Period) -> String {
+        var words = [next.executable, period.commandLineArguments]
+        if let data = context.dataDirectory { words.append("--data \(shellQuoted(data))") }
+        if let store = context.storeDirectory { words.append("--store \(shellQuoted(store))") }
+        return words.joined(separator: " ")
+    }
+}
+
+/// `text` quoted for a POSIX shell when it needs it (for messages only).
+func shellQuoted(_ text: String) -> String {
+    let safe = text.unicodeScalars.allSatisfy { scalar in
+        switch scalar {
+        case "a"..."z", "A"..."Z", "0"..."9", "-", "_", ".", "/", ",", "=", ":": true
+        default: false
+        }
+    }
+    if safe && !text.isEmpty { return text }
+    return "'" + text.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
+}

@@ -1,0 +1,144 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The few POSIX file operations the store needs, with errors that name the path.
+public enum FileSystem {
+    /// Writes `bytes` to `path` atomically: a temporary file beside it, `fsync`,
+    /// `rename`, then `fsync` of the directory. Readers see the old or the new
+    /// content, never a part.
+    ///
+    /// - Throws: ``StoreError`` (`.io`) naming the path; the temporary file is removed.
+    public static func writeAtomically(_ bytes: UnsafeRawBufferPointer, to path: String) throws(StoreError) {
+        let directory = parent(of: path)
+        try makeDirectories(directory)
+        let temporary = "\(directory)/.\(basename(of: path)).tmp-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw ioError(path, "cannot create temporary file") }
+        var ok = false
+        defer {
+            if !ok { unlink(temporary) }
+        }
+        do {
+            defer { close(fd) }
+            try writeAll(fd, bytes, path: path)
+            guard fsync(fd) == 0 else { throw ioError(path, "fsync failed") }
+        }
+        guard rename(temporary, path) == 0 else { throw ioError(path, "rename failed") }
+        ok = true
+        syncDirectory(directory)
+    }
+
+    /// ``writeAtomically(_:to:)-(UnsafeRawBufferPointer,_)`` for an array.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(StoreError) {
+        let result: Result<Void, StoreError> = bytes.withUnsafeBytes { buffer in
+            Result { () throws(StoreError) in try writeAtomically(buffer, to: path) }
+        }
+        try result.get()
+    }
+
+    /// ``writeAtomically(_:to:)-(UnsafeRawBufferPointer,_)`` for text.
+    public static func writeAtomically(_ text: String, to path: String) throws(StoreError) {
+        try writeAtomically(Array(text.utf8), to: path)
+    }
+
+    /// The whole content of `path`.
+    ///
+    /// - Throws: ``StoreError`` `.missing` when the file does not exist, `.io` otherwise.
+    public static func read(_ path: String, limit: Int = 1 << 32) throws(StoreError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { throw StoreError(.missing, path: path, "does not exist") }
+            throw ioError(path, "cannot open")
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            throw StoreError(.io, path: path, "is not a regular file")
+        }
+        let size = Int(info.st_size)
+        guard size <= limit else { throw StoreError(.corrupt, path: path, "is larger than \(limit) bytes") }
+        var bytes = [UInt8](repeating: 0, count: size)
+        var filled = 0
+        let failed = bytes.withUnsafeMutableBytes { buffer -> Bool in
+            while filled < size {
+                let n = posixRead(fd, buffer.baseAddress! + filled, size - filled)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { return n < 0 }
+                filled += n
+            }
+            return false
+        }
+        if failed { throw ioError(path, "read failed") }
+        if filled < size { bytes.removeLast(size - filled) }
+        return bytes
+    }
+
+    /// `true` when `path` exists.
+    public static func exists(_ path: String) -> Bool {
+        access(path, F_OK) == 0
+    }
+
+    /// Removes `path` if it exists.
+    public static func remove(_ path: String) throws(StoreError) {
+        guard unlink(path) == 0 || errno == ENOENT else { throw ioError(path, "cannot remove") }
+    }
+
+    /// `mkdir -p`.
+    public static func makeDirectories(_ path: String) throws(StoreError) {
+        if path.isEmpty || path == "/" || path == "." { return }
+        var info = stat()
+        if stat(path, &info) == 0 {
+            guard (info.st_mode & S_IFMT) == S_IFDIR else {
+                throw StoreError(.io, path: path, "exists and is not a directory")
+            }
+            return
+        }
+        try makeDirectories(parent(of: path))
+        guard mkdir(path, 0o755) == 0 || errno == EEXIST else { throw ioError(path, "cannot create directory") }
+    }
+
+    static func parent(of path: String) -> String {
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "." }
+        if slash == path.utf8.startIndex { return "/" }
+        return String(path[..<slash])
+    }
+
+    static func basename(of path: String) -> String {
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return path }
+        return String(path[path.utf8.index(after: slash)...])
+    }
+
+    private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws(StoreError) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw ioError(path, "write failed") }
+            offset += n
+        }
+    }
+
+    private static func syncDirectory(_ directory: String) {
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        _ = fsync(fd)
+        close(fd)
+    }
+
+    private static func ioError(_ path: String, _ what: String) -> StoreError {
+        StoreError(.io, path: path, "\(what): \(String(cString: strerror(errno)))")
+    }
+}
+
+#if canImport(Glibc)
+private let posixRead = Glibc.read
+#elseif canImport(Musl)
+private let posixRead = Musl.read
+#elseif canImport(Darwin)
+private let posixRead = Darwin.read
+#endif

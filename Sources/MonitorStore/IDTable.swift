@@ -1,0 +1,153 @@
+/// A set of byte-string ids numbered in insertion order, kept in one arena:
+/// no allocation per id. Open addressing with linear probing.
+public struct IDTable: Sendable {
+    /// The ids' bytes, back to back.
+    public private(set) var bytes: [UInt8] = []
+    /// `offsets[i] ..< offsets[i + 1]` is id `i` in ``bytes``.
+    public private(set) var offsets: [UInt32] = [0]
+    private var slots: [Int32]
+    private var mask: Int
+
+    /// The number of ids.
+    public var count: Int { offsets.count - 1 }
+
+    public init(capacity: Int = 1024) {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        slots = [Int32](repeating: -1, count: size)
+        mask = size - 1
+        bytes.reserveCapacity(capacity * 12)
+        offsets.reserveCapacity(capacity + 1)
+    }
+
+    /// Rebuilds a table from its arena, as stored.
+    ///
+    /// - Returns: `nil` when the offsets do not describe `bytes` or an id repeats.
+    public init?(bytes: [UInt8], offsets: [UInt32]) {
+        guard let first = offsets.first, first == 0, Int(offsets.last!) == bytes.count else { return nil }
+        self.init(capacity: offsets.count - 1)
+        self.bytes = bytes
+        self.offsets = [0]
+        self.offsets.reserveCapacity(offsets.count)
+        for i in 1..<offsets.count {
+            guard offsets[i] >= offsets[i - 1] else { return nil }
+            let start = Int(offsets[i - 1]), end = Int(offsets[i])
+            let hash = self.bytes.withUnsafeBytes { Self.hash(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
+            guard claimSlot(hash: hash, start: start, end: end) else { return nil }
+            self.offsets.append(offsets[i])
+        }
+    }
+
+    /// Adds `id` unless present.
+    ///
+    /// - Returns: the id's number, and whether it was new.
+    @inline(__always)
+    public mutating func insert(_ id: UnsafeRawBufferPointer) -> (index: Int, inserted: Bool) {
+        let hash = Self.hash(id)
+        var slot = hash & mask
+        while true {
+            let entry = slots[slot]
+            if entry < 0 { break }
+            if matches(Int(entry), id) { return (Int(entry), false) }
+            slot = (slot + 1) & mask
+        }
+        let index = count
+        bytes.append(contentsOf: id)
+        precondition(bytes.count <= Int(UInt32.max), "ids larger than 4 GiB in one period")
+        offsets.append(UInt32(bytes.count))
+        slots[slot] = Int32(index)
+        if count * 2 > slots.count { grow() }
+        return (index, true)
+    }
+
+    /// The number of `id`, or `nil`.
+    @inline(__always)
+    public func find(_ id: UnsafeRawBufferPointer) -> Int? {
+        var slot = Self.hash(id) & mask
+        while true {
+            let entry = slots[slot]
+            if entry < 0 { return nil }
+            if matches(Int(entry), id) { return Int(entry) }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    /// Id number `index` as text (for messages).
+    public func string(at index: Int) -> String {
+        String(decoding: bytes[Int(offsets[index])..<Int(offsets[index + 1])], as: UTF8.self)
+    }
+
+    @inline(__always)
+    private func matches(_ index: Int, _ id: UnsafeRawBufferPointer) -> Bool {
+        let start = Int(offsets[index]), end = Int(offsets[index + 1])
+        guard end - start == id.count else { return false }
+        if id.count == 0 { return true }
+        return bytes.withUnsafeBytes { arena in
+            memcmp(arena.baseAddress! + start, id.baseAddress!, id.count) == 0
+        }
+    }
+
+    private mutating func claimSlot(hash: Int, start: Int, end: Int) -> Bool {
+        var slot = hash & mask
+        let length = end - start
+        while slots[slot] >= 0 {
+            let other = Int(slots[slot])
+            let oStart = Int(offsets[other]), oEnd = Int(offsets[other + 1])
+            if oEnd - oStart == length {
+                let same = bytes.withUnsafeBytes { arena in
+                    length == 0 || memcmp(arena.baseAddress! + start, arena.baseAddress! + oStart, length) == 0
+                }
+                if same { return false }
+            }
+            slot = (slot + 1) & mask
+        }
+        slots[slot] = Int32(count)
+        return true
+    }
+
+    private mutating func grow() {
+        let size = slots.count * 2
+        slots = [Int32](repeating: -1, count: size)
+        mask = size - 1
+        bytes.withUnsafeBytes { arena in
+            for index in 0..<count {
+                let start = Int(offsets[index]), end = Int(offsets[index + 1])
+                var slot = Self.hash(UnsafeRawBufferPointer(rebasing: arena[start..<end])) & mask
+                while slots[slot] >= 0 { slot = (slot + 1) & mask }
+                slots[slot] = Int32(index)
+            }
+        }
+    }
+
+    /// FNV-1a over 8-byte words, then a final mix.
+    @inline(__always)
+    static func hash(_ id: UnsafeRawBufferPointer) -> Int {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        var i = 0
+        let n = id.count
+        while i + 8 <= n {
+            h = (h ^ id.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x0000_0100_0000_01b3
+            i += 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while i < n {
+            tail |= UInt64(id[i]) << shift
+            shift += 8
+            i += 1
+        }
+        h = (h ^ tail ^ UInt64(n)) &* 0x0000_0100_0000_01b3
+        h ^= h >> 32
+        h = h &* 0xd6e8_feb8_6659_fd93
+        h ^= h >> 32
+        return Int(truncatingIfNeeded: h)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif

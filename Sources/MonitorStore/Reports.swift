@@ -1,0 +1,210 @@
+/// What `get-predictions` reports about a period's predictions (`summary.json`).
+public struct PredictionSummary: Codable, Sendable, Equatable {
+    public var period: Int
+    public var totalPeriods: Int
+    public var rows: Int
+    public var positiveLabel: String
+    /// Share of rows predicted as the positive label; `nil` for an empty period.
+    public var predictedPositiveRate: Double?
+    /// Rows per predicted class.
+    public var predictedClasses: [String: Int]
+    /// Score distribution, when the file has scores.
+    public var scores: ScoreDistribution?
+
+    public init(period: Int, totalPeriods: Int, rows: Int, positiveLabel: String, predictedPositiveRate: Double?,
+                predictedClasses: [String: Int], scores: ScoreDistribution?) {
+        self.period = period
+        self.totalPeriods = totalPeriods
+        self.rows = rows
+        self.positiveLabel = positiveLabel
+        self.predictedPositiveRate = predictedPositiveRate
+        self.predictedClasses = predictedClasses
+        self.scores = scores
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case period, rows, scores
+        case totalPeriods = "total_periods"
+        case positiveLabel = "positive_label"
+        case predictedPositiveRate = "predicted_positive_rate"
+        case predictedClasses = "predicted_classes"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(period, forKey: .period)
+        try c.encode(totalPeriods, forKey: .totalPeriods)
+        try c.encode(rows, forKey: .rows)
+        try c.encode(positiveLabel, forKey: .positiveLabel)
+        try c.encode(predictedPositiveRate, forKey: .predictedPositiveRate)
+        try c.encode(predictedClasses, forKey: .predictedClasses)
+        try c.encode(scores, forKey: .scores)
+    }
+}
+
+/// Ten equal bins over [0, 1] plus summary statistics of the scores.
+public struct ScoreDistribution: Codable, Sendable, Equatable {
+    /// `bins[i]` counts scores in `[i/10, (i+1)/10)`; the last bin includes 1.
+    public var bins: [Int]
+    public var mean: Double?
+    public var min: Double?
+    public var max: Double?
+
+    public init(bins: [Int], mean: Double?, min: Double?, max: Double?) {
+        self.bins = bins
+        self.mean = mean
+        self.min = min
+        self.max = max
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(bins, forKey: .bins)
+        try c.encode(mean, forKey: .mean)
+        try c.encode(min, forKey: .min)
+        try c.encode(max, forKey: .max)
+    }
+}
+
+/// What `load-ground-truth` reports about the join (`coverage.json`).
+public struct Coverage: Codable, Sendable, Equatable {
+    public var period: Int
+    public var totalPeriods: Int
+    public var rows: Int
+    /// Prediction rows with a label.
+    public var labeled: Int
+    /// Prediction rows without a label (none yet, or an empty one).
+    public var unlabeled: Int
+    /// Label rows whose id has no prediction.
+    public var labelsWithoutPrediction: Int
+
+    public init(period: Int, totalPeriods: Int, rows: Int, labeled: Int, unlabeled: Int, labelsWithoutPrediction: Int) {
+        self.period = period
+        self.totalPeriods = totalPeriods
+        self.rows = rows
+        self.labeled = labeled
+        self.unlabeled = unlabeled
+        self.labelsWithoutPrediction = labelsWithoutPrediction
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case period, rows, labeled, unlabeled
+        case totalPeriods = "total_periods"
+        case labelsWithoutPrediction = "labels_without_prediction"
+    }
+}
+
+/// `metrics.json`, the store's external contract (SPEC §7).
+public struct MetricsRecord: Codable, Sendable, Equatable {
+    public struct Confusion: Codable, Sendable, Equatable {
+        public var labels: [String]
+        public var matrix: [[Int]]
+        public init(labels: [String], matrix: [[Int]]) {
+            self.labels = labels
+            self.matrix = matrix
+        }
+    }
+
+    public var period: Int
+    public var totalPeriods: Int
+    public var rows: Int
+    public var labeled: Int
+    public var unlabeled: Int
+    public var correct: Int
+    public var labelsWithoutPrediction: Int
+    public var accuracy: Double?
+    public var precision: Double?
+    public var recall: Double?
+    public var f1: Double?
+    public var rocAUC: Double?
+    /// `binary` or `macro`.
+    public var averaging: String
+    public var positiveLabel: String
+    public var confusionMatrix: Confusion
+    /// Metric name → why it is `null`.
+    public var undefined: [String: String]
+    public var baselineAccuracy: Double?
+    /// `reference`, `period 0`, or `nil`.
+    public var baselineSource: String?
+    public var drop: Double?
+    public var pValue: Double?
+    public var degraded: Bool
+    public var insufficientGroundTruth: Bool
+    public var reason: String
+    /// `continue`, `stop_degraded` or `last_period`.
+    public var decision: String
+
+    public init(period: Int, totalPeriods: Int, rows: Int, labeled: Int, unlabeled: Int, correct: Int,
+                labelsWithoutPrediction: Int, accuracy: Double?, precision: Double?, recall: Double?, f1: Double?,
+                rocAUC: Double?, averaging: String, positiveLabel: String, confusionMatrix: Confusion,
+                undefined: [String: String], baselineAccuracy: Double?, baselineSource: String?, drop: Double?,
+                pValue: Double?, degraded: Bool, insufficientGroundTruth: Bool, reason: String, decision: String) {
+        self.period = period
+        self.totalPeriods = totalPeriods
+        self.rows = rows
+        self.labeled = labeled
+        self.unlabeled = unlabeled
+        self.correct = correct
+        self.labelsWithoutPrediction = labelsWithoutPrediction
+        self.accuracy = accuracy
+        self.precision = precision
+        self.recall = recall
+        self.f1 = f1
+        self.rocAUC = rocAUC
+        self.averaging = averaging
+        self.positiveLabel = positiveLabel
+        self.confusionMatrix = confusionMatrix
+        self.undefined = undefined
+        self.baselineAccuracy = baselineAccuracy
+        self.baselineSource = baselineSource
+        self.drop = drop
+        self.pValue = pValue
+        self.degraded = degraded
+        self.insufficientGroundTruth = insufficientGroundTruth
+        self.reason = reason
+        self.decision = decision
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case period, rows, labeled, unlabeled, correct, accuracy, precision, recall, f1, averaging, undefined
+        case drop, degraded, reason, decision
+        case totalPeriods = "total_periods"
+        case labelsWithoutPrediction = "labels_without_prediction"
+        case rocAUC = "roc_auc"
+        case positiveLabel = "positive_label"
+        case confusionMatrix = "confusion_matrix"
+        case baselineAccuracy = "baseline_accuracy"
+        case baselineSource = "baseline_source"
+        case pValue = "p_value"
+        case insufficientGroundTruth = "insufficient_ground_truth"
+    }
+
+    /// Writes every field, `null` included: the contract names them all.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(period, forKey: .period)
+        try c.encode(totalPeriods, forKey: .totalPeriods)
+        try c.encode(rows, forKey: .rows)
+        try c.encode(labeled, forKey: .labeled)
+        try c.encode(unlabeled, forKey: .unlabeled)
+        try c.encode(correct, forKey: .correct)
+        try c.encode(labelsWithoutPrediction, forKey: .labelsWithoutPrediction)
+        try c.encode(accuracy, forKey: .accuracy)
+        try c.encode(precision, forKey: .precision)
+        try c.encode(recall, forKey: .recall)
+        try c.encode(f1, forKey: .f1)
+        try c.encode(rocAUC, forKey: .rocAUC)
+        try c.encode(averaging, forKey: .averaging)
+        try c.encode(positiveLabel, forKey: .positiveLabel)
+        try c.encode(confusionMatrix, forKey: .confusionMatrix)
+        try c.encode(undefined, forKey: .undefined)
+        try c.encode(baselineAccuracy, forKey: .baselineAccuracy)
+        try c.encode(baselineSource, forKey: .baselineSource)
+        try c.encode(drop, forKey: .drop)
+        try c.encode(pValue, forKey: .pValue)
+        try c.encode(degraded, forKey: .degraded)
+        try c.encode(insufficientGroundTruth, forKey: .insufficientGroundTruth)
+        try c.encode(reason, forKey: .reason)
+        try c.encode(decision, forKey: .decision)
+    }
+}
