@@ -1,0 +1,162 @@
+import Foundation
+import MonitorStore
+import Testing
+
+func temporaryDirectory() throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("store-tests-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+@Suite struct IDTableTests {
+    @Test func insertFindAndNumbering() {
+        var table = IDTable(capacity: 2)
+        let ids = (0..<5000).map { "id-\($0)" } + [""]
+        for (i, id) in ids.enumerated() {
+            let result = Array(id.utf8).withUnsafeBytes { table.insert($0) }
+            #expect(result.inserted && result.index == i)
+        }
+        for (i, id) in ids.enumerated() {
+            #expect(Array(id.utf8).withUnsafeBytes { table.find($0) } == i)
+            #expect(Array(id.utf8).withUnsafeBytes { table.insert($0) } == (i, false))
+        }
+        #expect(Array("id-5000".utf8).withUnsafeBytes { table.find($0) } == nil)
+        #expect(table.count == ids.count)
+        #expect(table.string(at: 42) == "id-42")
+    }
+
+    @Test func rebuildsFromArenaAndRejectsDuplicates() throws {
+        var table = IDTable()
+        for id in ["a", "bb", "ccc"] { _ = Array(id.utf8).withUnsafeBytes { table.insert($0) } }
+        let copy = try #require(IDTable(bytes: table.bytes, offsets: table.offsets))
+        #expect(Array("bb".utf8).withUnsafeBytes { copy.find($0) } == 1)
+        #expect(IDTable(bytes: Array("aa".utf8), offsets: [0, 1, 2]) == nil)
+        #expect(IDTable(bytes: Array("ab".utf8), offsets: [0, 3]) == nil)
+    }
+}
+
+@Suite struct ClassTableTests {
+    @Test func internsInOrderOfAppearance() {
+        var table = ClassTable()
+        let labels = ["1", "0", "1", "x", "0"] + (0..<20).map { "c\($0)" } + ["c3", "1"]
+        let numbers = labels.map { label in Array(label.utf8).withUnsafeBytes { table.intern($0)! } }
+        #expect(numbers.prefix(5) == [0, 1, 0, 2, 1])
+        #expect(numbers.suffix(2) == [6, 0])
+        #expect(table.names.count == 23)
+        #expect(table.number(of: "x") == 2)
+    }
+
+    @Test func refusesTooManyClasses() {
+        var table = ClassTable()
+        for i in 0..<ClassTable.limit {
+            #expect(Array("k\(i)".utf8).withUnsafeBytes { table.intern($0) } != nil)
+        }
+        #expect(Array("one more".utf8).withUnsafeBytes { table.intern($0) } == nil)
+    }
+}
+
+@Suite struct StoreTests {
+    @Test func periodDirectoriesArePadded() {
+        let store = Store(root: "/s")
+        #expect(store.periodDirectory(3) == "/s/periods/0003")
+        #expect(store.periodDirectory(12345) == "/s/periods/12345")
+        #expect(store.metricsPath(0) == "/s/periods/0000/metrics.json")
+    }
+
+    @Test func defaultRootIsSafe() {
+        #expect(Store.defaultRoot(dataSetName: "sample") == "state/sample")
+        #expect(Store.defaultRoot(dataSetName: "../../etc") == "state/.._.._etc")
+        #expect(Store.defaultRoot(dataSetName: "..") == "state/default")
+        #expect(Store.defaultRoot(dataSetName: "") == "state/default")
+    }
+
+    @Test func predictionsRoundTripAndDropLaterOutputs() throws {
+        let store = Store(root: try temporaryDirectory())
+        var ids = IDTable()
+        for id in ["a", "b", "c"] { _ = Array(id.utf8).withUnsafeBytes { ids.insert($0) } }
+        let stored = StoredPredictions(ids: ids, classNames: ["1", "0"], predictions: [0, 1, 0], scores: [0.9, 0.2, 0.7])
+        let summary = PredictionSummary(
+            period: 2, totalPeriods: 5, rows: 3, positiveLabel: "1", predictedPositiveRate: 2.0 / 3,
+            predictedClasses: ["1": 2, "0": 1], scores: nil
+        )
+        try FileSystem.writeAtomically("stale", to: store.metricsPath(2))
+        try store.writePredictions(stored, summary: summary, period: 2)
+        #expect(!FileSystem.exists(store.metricsPath(2)))
+        let back = try store.readPredictions(2)
+        #expect(back.classNames == ["1", "0"])
+        #expect(back.predictions == [0, 1, 0])
+        #expect(back.scores == [0.9, 0.2, 0.7])
+        #expect(back.ids.string(at: 2) == "c")
+        #expect(try store.readSummary(2) == summary)
+        let json = String(decoding: try FileSystem.read(store.summaryPath(2)), as: UTF8.self)
+        #expect(json.contains("\"scores\" : null"))
+    }
+
+    @Test func joinedRoundTrip() throws {
+        let store = Store(root: try temporaryDirectory())
+        let joined = JoinedRecords(classNames: ["1", "0", "2"], predictions: [0, 1], labels: [2, -1], scores: nil)
+        let coverage = Coverage(period: 0, totalPeriods: 1, rows: 2, labeled: 1, unlabeled: 1, labelsWithoutPrediction: 4)
+        try store.writeJoined(joined, coverage: coverage, period: 0)
+        let back = try store.readJoined(0)
+        #expect(back.labels == [2, -1])
+        #expect(back.scores == nil)
+        #expect(try store.readCoverage(0) == coverage)
+    }
+
+    @Test func missingAndCorruptFilesAreNamed() throws {
+        let store = Store(root: try temporaryDirectory())
+        let missing = #expect(throws: StoreError.self) { try store.readJoined(7) }
+        #expect(missing?.kind == .missing)
+        #expect(missing?.description.contains("run load-ground-truth for period 7 first") == true)
+        try FileSystem.writeAtomically("PPJOIN01 but short", to: store.joinedPath(7))
+        let corrupt = #expect(throws: StoreError.self) { try store.readJoined(7) }
+        #expect(corrupt?.kind == .corrupt)
+        #expect(corrupt?.path == store.joinedPath(7))
+        try FileSystem.writeAtomically("not ours", to: store.predictionsPath(7))
+        #expect(throws: StoreError.self) { try store.readPredictions(7) }
+    }
+
+    @Test func metricsWriteEveryFieldIncludingNulls() throws {
+        let store = Store(root: try temporaryDirectory())
+        #expect(try store.readMetrics(0) == nil)
+        let record = MetricsRecord(
+            period: 0, totalPeriods: 3, rows: 0, labeled: 0, unlabeled: 0, correct: 0, labelsWithoutPrediction: 0,
+            accuracy: nil, precision: nil, recall: nil, f1: nil, rocAUC: nil, averaging: "binary", positiveLabel: "1",
+            confusionMatrix: .init(labels: [], matrix: []), undefined: ["accuracy": "no labeled rows"],
+            baselineAccuracy: nil, baselineSource: nil, drop: nil, pValue: nil, degraded: false,
+            insufficientGroundTruth: true, reason: "insufficient ground truth", decision: "continue"
+        )
+        try store.writeMetrics(record)
+        #expect(try store.readMetrics(0) == record)
+        let object = try JSONSerialization.jsonObject(with: Data(try FileSystem.read(store.metricsPath(0)))) as! [String: Any]
+        for key in ["period", "total_periods", "rows", "labeled", "accuracy", "precision", "recall", "f1", "roc_auc",
+                    "baseline_accuracy", "degraded", "reason", "decision", "confusion_matrix"] {
+            #expect(object[key] != nil, "missing \(key)")
+        }
+        #expect(object["roc_auc"] is NSNull)
+    }
+
+    @Test func atomicWriteLeavesNoTemporaryFiles() throws {
+        let root = try temporaryDirectory()
+        for i in 0..<20 { try FileSystem.writeAtomically("content \(i)", to: "\(root)/a/b/file.txt") }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(root)/a/b") == ["file.txt"])
+        #expect(String(decoding: try FileSystem.read("\(root)/a/b/file.txt"), as: UTF8.self) == "content 19")
+    }
+
+    @Test func writeIntoAFileInsteadOfADirectoryFails() throws {
+        let root = try temporaryDirectory()
+        try FileSystem.writeAtomically("x", to: "\(root)/file")
+        let error = #expect(throws: StoreError.self) { try FileSystem.writeAtomically("y", to: "\(root)/file/inner") }
+        #expect(error?.kind == .io)
+    }
+
+    @Test func lockIsExclusive() throws {
+        let store = Store(root: try temporaryDirectory())
+        var first: StoreLock? = try StoreLock(store: store)
+        let error = #expect(throws: StoreError.self) { try StoreLock(store: store) }
+        #expect(error?.kind == .locked)
+        _ = first
+        first = nil
+        _ = try StoreLock(store: store)
+    }
+}
