@@ -71,16 +71,17 @@ let package = Package(
             dependencies: ["Launcher", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "PeriodArgsTests", dependencies: ["PeriodArgs"], swiftSettings: swiftSettings),
         .testTarget(name: "MonitorDataTests", dependencies: ["MonitorData"], swiftSettings: swiftSettings),
         .testTarget(name: "MonitorStoreTests", dependencies: ["MonitorStore"], swiftSettings: swiftSettings),
         .testTarget(name: "MonitorPolicyTests", dependencies: ["MonitorPolicy"], swiftSettings: swiftSettings),
         .testTarget(name: "JobClientTests", dependencies: ["JobClient", "Launcher"], swiftSettings: swiftSettings),
-        .testTarget(name: "MonitorJobsTests", dependencies: ["MonitorJobs"], swiftSettings: swiftSettings),
+        .testTarget(name: "MonitorJobsTests", dependencies: ["MonitorJobs", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "LauncherTests", dependencies: ["Launcher"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["GetPredictions", "LoadGroundTruth", "CheckModel", "CMLLocal"],
+            dependencies: ["GetPredictions", "LoadGroundTruth", "CheckModel", "CMLLocal", "TestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,4 +1,5 @@
 import ArgumentParser
+import PeriodArgs
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -33,12 +34,20 @@ public protocol JobCommand: AsyncParsableCommand {
 
 extension JobCommand {
     public static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
         let command: Self
         do {
-            command = try parseAsRoot() as! Self
+            command = try parse(arguments)
         } catch {
             if exitCode(for: error) == .success { exit(withError: error) }
-            StandardOutput().error("ERROR: \(message(for: error)) (see --help)")
+            let message = message(for: error)
+            if message.contains("'--period") {
+                let index = arguments.firstIndex(of: "--period").map { $0 + 1 }
+                let received = index.flatMap { $0 < arguments.count ? arguments[$0] : nil } ?? ""
+                StandardOutput().error(PeriodError(received: received, reason: message).description)
+            } else {
+                StandardOutput().error("ERROR: \(message) (see --help)")
+            }
             exit(withError: ExitCode.failure)
         }
         let status = await command.execute()
