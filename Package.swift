@@ -77,7 +77,9 @@ let package = Package(
         .testTarget(name: "MonitorStoreTests", dependencies: ["MonitorStore"], swiftSettings: swiftSettings),
         .testTarget(name: "MonitorPolicyTests", dependencies: ["MonitorPolicy"], swiftSettings: swiftSettings),
         .testTarget(name: "JobClientTests", dependencies: ["JobClient", "Launcher"], swiftSettings: swiftSettings),
-        .testTarget(name: "MonitorJobsTests", dependencies: ["MonitorJobs", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MonitorJobsTests",
+            dependencies: ["MonitorJobs", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftSettings),
         .testTarget(name: "LauncherTests", dependencies: ["Launcher"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests",
