@@ -68,6 +68,12 @@ let package = Package(
             dependencies: ["Launcher", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "DataBench",
+            dependencies: ["MonitorData"],
+            path: "Sources/DataBench",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "PeriodArgsTests", dependencies: ["PeriodArgs"], swiftSettings: swiftSettings),
         .testTarget(name: "MonitorDataTests", dependencies: ["MonitorData"], swiftSettings: swiftSettings),
         .testTarget(name: "MonitorStoreTests", dependencies: ["MonitorStore"], swiftSettings: swiftSettings),

@@ -26,6 +26,8 @@ public final class CSVReader {
     /// The default limit on the size of one record (and so of one field): 1 MiB.
     public static let defaultMaxRecordBytes = 1 << 20
     private static let initialCapacity = 256 * 1024
+    /// Bytes allocated after the buffer's capacity: the sentinel and room for one 8-byte load.
+    private static let padding = 16
 
     // Byte classes of the unquoted-field scan (0 = ordinary byte).
     private static let classComma: UInt8 = 1
@@ -45,7 +47,8 @@ public final class CSVReader {
     private let gzip: GzipReader
     private let maxRecordBytes: Int
 
-    /// Decompressed bytes; `capacity + 1` allocated so a NUL sentinel always follows the data.
+    /// Decompressed bytes; `capacity + padding` allocated so a NUL sentinel always follows the data
+    /// and an 8-byte load at any data position stays inside the allocation.
     private var buffer: UnsafeMutablePointer<UInt8>
     private var capacity: Int
     /// Start of the unparsed data.
@@ -85,7 +88,7 @@ public final class CSVReader {
         self.path = path
         self.maxRecordBytes = max(maxRecordBytes, 1)
         self.capacity = Self.initialCapacity
-        self.buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: Self.initialCapacity + 1)
+        self.buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: Self.initialCapacity + Self.padding)
         self.buffer[0] = 0
         self.unquotedClass = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
         self.unquotedClass.initialize(repeating: 0, count: 256)
@@ -202,7 +205,7 @@ public final class CSVReader {
         }
         if end == capacity {
             let newCapacity = capacity * 2
-            let newBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity + 1)
+            let newBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity + Self.padding)
             newBuffer.update(from: buffer, count: end)
             buffer.deallocate()
             buffer = newBuffer
@@ -276,6 +279,35 @@ public final class CSVReader {
 
     // MARK: - The record parser
 
+    /// The first byte at or after `start` that is `,` `"` LF CR or NUL, eight bytes at a time.
+    ///
+    /// The data always ends with a NUL sentinel and the buffer has padding after it,
+    /// so the loads never leave the allocation and the scan always stops. In each
+    /// word the lowest flagged byte is exact (borrows only propagate upwards).
+    @inline(__always)
+    private static func scanUnquoted(_ start: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var p = start
+        while true {
+            let word = UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
+            let comma = word ^ (ones &* 0x2C)
+            let quote = word ^ (ones &* 0x22)
+            let lf = word ^ (ones &* 0x0A)
+            let cr = word ^ (ones &* 0x0D)
+            var mask = (comma &- ones) & ~comma
+            mask |= (quote &- ones) & ~quote
+            mask |= (lf &- ones) & ~lf
+            mask |= (cr &- ones) & ~cr
+            mask |= (word &- ones) & ~word
+            mask &= highs
+            if mask != 0 {
+                return p + (mask.trailingZeroBitCount >> 3)
+            }
+            p += 8
+        }
+    }
+
     /// Parses one record starting at ``position``. Returns `.needMore` (having
     /// changed nothing but skipped blank lines) when the record is not complete
     /// in the buffer and more data may come.
@@ -315,10 +347,7 @@ public final class CSVReader {
         fieldLoop: while true {
             if p.pointee != UInt8(ascii: "\"") {
                 // Unquoted field: scan to the next `,` `"` LF CR or NUL (the sentinel is a NUL).
-                var q = p
-                while classes[Int(q.pointee)] == 0 {
-                    q += 1
-                }
+                let q = Self.scanUnquoted(p)
                 switch classes[Int(q.pointee)] {
                 case Self.classComma:
                     try store(p, q - p)
