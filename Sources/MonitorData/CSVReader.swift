@@ -25,16 +25,9 @@ import Darwin
 public final class CSVReader {
     /// The default limit on the size of one record (and so of one field): 1 MiB.
     public static let defaultMaxRecordBytes = 1 << 20
-    private static let initialCapacity = 256 * 1024
+    private static let initialCapacity = 64 * 1024
     /// Bytes allocated after the buffer's capacity: the sentinel and room for one 8-byte load.
     private static let padding = 16
-
-    // Byte classes of the unquoted-field scan (0 = ordinary byte).
-    private static let classComma: UInt8 = 1
-    private static let classLF: UInt8 = 2
-    private static let classCR: UInt8 = 3
-    private static let classQuote: UInt8 = 4
-    private static let classNUL: UInt8 = 5
 
     private enum Outcome {
         case record
@@ -57,8 +50,6 @@ public final class CSVReader {
     private var end = 0
     private var eof = false
 
-    /// 256-entry class table for unquoted fields.
-    private let unquotedClass: UnsafeMutablePointer<UInt8>
     /// 256-entry table: non-zero for `"`, LF and NUL (what a quoted-field scan stops at).
     private let quotedStop: UnsafeMutablePointer<UInt8>
 
@@ -90,13 +81,6 @@ public final class CSVReader {
         self.capacity = Self.initialCapacity
         self.buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: Self.initialCapacity + Self.padding)
         self.buffer[0] = 0
-        self.unquotedClass = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
-        self.unquotedClass.initialize(repeating: 0, count: 256)
-        self.unquotedClass[Int(UInt8(ascii: ","))] = Self.classComma
-        self.unquotedClass[Int(UInt8(ascii: "\n"))] = Self.classLF
-        self.unquotedClass[Int(UInt8(ascii: "\r"))] = Self.classCR
-        self.unquotedClass[Int(UInt8(ascii: "\""))] = Self.classQuote
-        self.unquotedClass[0] = Self.classNUL
         self.quotedStop = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
         self.quotedStop.initialize(repeating: 0, count: 256)
         self.quotedStop[Int(UInt8(ascii: "\""))] = 1
@@ -110,7 +94,6 @@ public final class CSVReader {
 
     deinit {
         buffer.deallocate()
-        unquotedClass.deallocate()
         quotedStop.deallocate()
         fields.deallocate()
         scratch?.deallocate()
@@ -135,6 +118,14 @@ public final class CSVReader {
     public func field(_ index: Int) -> UnsafeRawBufferPointer {
         precondition(index >= 0 && index < count, "CSV field index out of range")
         return fields[index]
+    }
+
+    /// ``field(_:)`` without the range check, for the typed readers: they check
+    /// their column indices against the header once, and every record has the
+    /// header's field count.
+    @inline(__always)
+    func fieldUnchecked(_ index: Int) -> UnsafeRawBufferPointer {
+        fields[index]
     }
 
     /// Advances to the next record; `false` at the end of the file.
@@ -338,7 +329,6 @@ public final class CSVReader {
         }
 
         let recordStart = p
-        let classes = unquotedClass
         let quotedStop = self.quotedStop
         count = 0
         scratchUsed = 0
@@ -348,21 +338,21 @@ public final class CSVReader {
             if p.pointee != UInt8(ascii: "\"") {
                 // Unquoted field: scan to the next `,` `"` LF CR or NUL (the sentinel is a NUL).
                 let q = Self.scanUnquoted(p)
-                switch classes[Int(q.pointee)] {
-                case Self.classComma:
+                switch q.pointee {
+                case UInt8(ascii: ","):
                     try store(p, q - p)
                     p = q + 1
                     continue fieldLoop
-                case Self.classLF:
+                case UInt8(ascii: "\n"):
                     try store(p, q - p)
                     p = q + 1
                     break fieldLoop
-                case Self.classCR:
+                case UInt8(ascii: "\r"):
                     if q + 1 == dataEnd && !eof { return .needMore }
                     try store(p, q - p)
                     p = (q + 1 < dataEnd && q[1] == UInt8(ascii: "\n")) ? q + 2 : q + 1
                     break fieldLoop
-                case Self.classQuote:
+                case UInt8(ascii: "\""):
                     throw DataError(
                         .csv, file: path, line: nextLine + newlines,
                         "a quote (\") inside unquoted field \(count + 1); quote the whole field and double the quote")

@@ -8,20 +8,30 @@ import Darwin
 
 /// Byte-level checks and parsers for CSV fields, without allocation.
 enum FieldParsing {
-    /// Whether `bytes` is valid UTF-8. ASCII is checked eight bytes at a time.
+    /// Whether `bytes` is valid UTF-8. ASCII is checked a word at a time, with
+    /// overlapping loads for the tail (no byte loop for short fields).
     @inline(__always)
     static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard let base = bytes.baseAddress else { return true }
         let count = bytes.count
-        var index = 0
-        var high: UInt64 = 0
-        while index + 8 <= count {
-            high |= base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-            index += 8
-        }
-        while index < count {
-            high |= UInt64(base.load(fromByteOffset: index, as: UInt8.self))
-            index += 1
+        var high: UInt64
+        if count >= 8 {
+            high = base.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+            var index = 0
+            while index + 8 < count {
+                high |= base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                index += 8
+            }
+        } else if count >= 4 {
+            high = UInt64(
+                base.loadUnaligned(as: UInt32.self) | base.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
+        } else if count >= 2 {
+            high = UInt64(
+                base.loadUnaligned(as: UInt16.self) | base.loadUnaligned(fromByteOffset: count - 2, as: UInt16.self))
+        } else if count == 1 {
+            high = UInt64(base.load(as: UInt8.self))
+        } else {
+            return true
         }
         if high & 0x8080_8080_8080_8080 == 0 { return true }
         return validateUTF8Slow(base.assumingMemoryBound(to: UInt8.self), count)
@@ -59,10 +69,35 @@ enum FieldParsing {
         return true
     }
 
-    private static let powersOf10: [Double] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-    ]
+    /// 10^k for 0 ≤ k ≤ 22, all exactly representable.
+    @inline(__always)
+    private static func powerOf10(_ k: Int) -> Double {
+        switch k {
+        case 0: 1e0
+        case 1: 1e1
+        case 2: 1e2
+        case 3: 1e3
+        case 4: 1e4
+        case 5: 1e5
+        case 6: 1e6
+        case 7: 1e7
+        case 8: 1e8
+        case 9: 1e9
+        case 10: 1e10
+        case 11: 1e11
+        case 12: 1e12
+        case 13: 1e13
+        case 14: 1e14
+        case 15: 1e15
+        case 16: 1e16
+        case 17: 1e17
+        case 18: 1e18
+        case 19: 1e19
+        case 20: 1e20
+        case 21: 1e21
+        default: 1e22
+        }
+    }
 
     /// Parses a decimal floating-point number: `[+-]digits[.digits][(e|E)[+-]digits]`
     /// (digits on at least one side of the point), with optional surrounding spaces
@@ -75,6 +110,37 @@ enum FieldParsing {
         let s = raw.assumingMemoryBound(to: UInt8.self)
         var start = 0
         var end = bytes.count
+        if end == 0 { return nil }
+
+        // Fast path: plain `digits[.digits]`, at most 15 digits (the common `0.1234`).
+        do {
+            var i = 0
+            var mantissa: UInt64 = 0
+            while i < end {
+                let d = s[i] &- 0x30
+                if d > 9 { break }
+                mantissa = mantissa &* 10 &+ UInt64(d)
+                i += 1
+            }
+            var digits = i
+            var fraction = 0
+            if i < end && s[i] == UInt8(ascii: ".") {
+                i += 1
+                let fractionStart = i
+                while i < end {
+                    let d = s[i] &- 0x30
+                    if d > 9 { break }
+                    mantissa = mantissa &* 10 &+ UInt64(d)
+                    i += 1
+                }
+                fraction = i - fractionStart
+                digits += fraction
+            }
+            if i == end && digits > 0 && digits <= 15 {
+                return Double(mantissa) / powerOf10(fraction)
+            }
+        }
+
         while start < end && (s[start] == 0x20 || s[start] == 0x09) { start += 1 }
         while end > start && (s[end - 1] == 0x20 || s[end - 1] == 0x09) { end -= 1 }
         if start == end { return nil }
@@ -147,9 +213,9 @@ enum FieldParsing {
         if significant <= 15 && exponent >= -22 && exponent <= 22 {
             var value = Double(mantissa)
             if exponent < 0 {
-                value /= powersOf10[-exponent]
+                value /= powerOf10(-exponent)
             } else {
-                value *= powersOf10[exponent]
+                value *= powerOf10(exponent)
             }
             return negative ? -value : value
         }

@@ -35,14 +35,14 @@ public final class LabelReader {
     /// - Throws: ``DataError`` of kind `.invalidValue` (with the line), `.csv` or a gzip error.
     public func next() throws(DataError) -> Bool {
         guard try csv.next() else { return false }
-        let id = csv.field(idColumn)
+        let id = csv.fieldUnchecked(idColumn)
         if id.count == 0 {
             throw DataError(.invalidValue, file: csv.path, line: csv.line, "empty id")
         }
         if !FieldParsing.isValidUTF8(id) {
             throw DataError(.invalidValue, file: csv.path, line: csv.line, "id is not valid UTF-8")
         }
-        let label = csv.field(labelColumn)
+        let label = csv.fieldUnchecked(labelColumn)
         if !FieldParsing.isValidUTF8(label) {
             throw DataError(.invalidValue, file: csv.path, line: csv.line, "label is not valid UTF-8")
         }

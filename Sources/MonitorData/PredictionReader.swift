@@ -60,14 +60,14 @@ public final class PredictionReader {
     /// - Throws: ``DataError`` of kind `.invalidValue` (with the line), `.csv` or a gzip error.
     public func next() throws(DataError) -> Bool {
         guard try csv.next() else { return false }
-        let id = csv.field(idColumn)
+        let id = csv.fieldUnchecked(idColumn)
         if id.count == 0 {
             throw DataError(.invalidValue, file: csv.path, line: csv.line, "empty id")
         }
         if !FieldParsing.isValidUTF8(id) {
             throw DataError(.invalidValue, file: csv.path, line: csv.line, "id is not valid UTF-8")
         }
-        let prediction = csv.field(predictionColumn)
+        let prediction = csv.fieldUnchecked(predictionColumn)
         if prediction.count == 0 {
             throw DataError(.invalidValue, file: csv.path, line: csv.line, "empty prediction")
         }
@@ -75,7 +75,7 @@ public final class PredictionReader {
             throw DataError(.invalidValue, file: csv.path, line: csv.line, "prediction is not valid UTF-8")
         }
         if let scoreColumn {
-            let field = csv.field(scoreColumn)
+            let field = csv.fieldUnchecked(scoreColumn)
             guard let value = FieldParsing.parseDouble(field) else {
                 throw DataError(
                     .invalidValue, file: csv.path, line: csv.line,
