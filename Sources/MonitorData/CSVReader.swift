@@ -80,7 +80,8 @@ public final class CSVReader {
         self.maxRecordBytes = max(maxRecordBytes, 1)
         self.capacity = Self.initialCapacity
         self.buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: Self.initialCapacity + Self.padding)
-        self.buffer[0] = 0
+        // Zeroed: word loads past the sentinel read defined bytes.
+        self.buffer.initialize(repeating: 0, count: Self.initialCapacity + Self.padding)
         self.quotedStop = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
         self.quotedStop.initialize(repeating: 0, count: 256)
         self.quotedStop[Int(UInt8(ascii: "\""))] = 1
@@ -197,7 +198,8 @@ public final class CSVReader {
         if end == capacity {
             let newCapacity = capacity * 2
             let newBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity + Self.padding)
-            newBuffer.update(from: buffer, count: end)
+            newBuffer.initialize(from: buffer, count: end)
+            (newBuffer + end).initialize(repeating: 0, count: newCapacity + Self.padding - end)
             buffer.deallocate()
             buffer = newBuffer
             capacity = newCapacity
