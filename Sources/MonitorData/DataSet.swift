@@ -81,8 +81,16 @@ public struct DataSet: Sendable {
         let metadataFile = Self.metadataPath(directory: directory)
         try Metadata.checkRelativePath(relative, field: field, file: metadataFile)
         let joined = Self.join(directory, relative)
-        // A file that does not exist is reported when it is opened (notFound).
-        guard let real = Self.realPath(joined) else { return joined }
+        // A file that does not exist is reported when it is opened (notFound), but the
+        // folders on its way must not lead outside either: check the deepest existing one.
+        var candidate = joined
+        var resolved = Self.realPath(candidate)
+        while resolved == nil, let slash = candidate.lastIndex(of: "/"), slash > candidate.startIndex {
+            candidate = String(candidate[..<slash])
+            resolved = Self.realPath(candidate)
+        }
+        guard let real = resolved else { return joined }
+        if real == realDirectory { return joined }
         let prefix = realDirectory.hasSuffix("/") ? realDirectory : realDirectory + "/"
         if !real.hasPrefix(prefix) {
             throw DataError(

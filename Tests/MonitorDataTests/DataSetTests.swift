@@ -205,6 +205,17 @@ struct DataSetTests {
         #expect(error?.message.contains("outside the data directory") == true)
         #expect(try dataSet.labelsPath(period: 0) == data.path + "/inner/l0.csv.gz")
 
+        // A missing file behind a symlinked folder that leads outside is rejected too.
+        var escaping = metadataObject(periods: 1)
+        escaping["periods"] = [["period": 0, "predictions": "out/missing.csv.gz", "labels": "inner/l0.csv.gz"]]
+        try Data(try root.gzip(Array(try JSONSerialization.data(withJSONObject: escaping))))
+            .write(to: URL(fileURLWithPath: data.path + "/metadata.json.gz"))
+        try FileManager.default.createSymbolicLink(atPath: data.path + "/out", withDestinationPath: root.path + "/outside")
+        let escapingSet = try DataSet(directory: data.path)
+        #expect(dataError { _ = try escapingSet.predictionsPath(period: 0) }?.kind == .metadata)
+        // A missing file inside the data directory is left to the reader (notFound).
+        #expect(try escapingSet.labelsPath(period: 0) == data.path + "/inner/l0.csv.gz")
+
         // The data directory itself may be reached through a symbolic link.
         try FileManager.default.createSymbolicLink(atPath: root.path + "/link", withDestinationPath: data.path)
         #expect(try DataSet(directory: root.path + "/link").labelsPath(period: 0) == root.path + "/link/inner/l0.csv.gz")
