@@ -72,6 +72,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "DataBench",
+            dependencies: ["MonitorData"],
+            path: "Sources/DataBench",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "PeriodArgsTests", dependencies: ["PeriodArgs"], swiftSettings: swiftSettings),
         .testTarget(name: "MonitorDataTests", dependencies: ["MonitorData"], swiftSettings: swiftSettings),
         .testTarget(name: "MonitorStoreTests", dependencies: ["MonitorStore"], swiftSettings: swiftSettings),

@@ -1,0 +1,224 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// One entry of `metadata.json.gz`'s `periods`.
+public struct PeriodInfo: Sendable, Equatable {
+    /// The period number; equal to the entry's index.
+    public var period: Int
+    /// Start of the period's window `[start, end)` (RFC 3339), when given.
+    public var start: String?
+    /// End of the period's window, when given.
+    public var end: String?
+    /// Path of the predictions file, relative to the data directory.
+    public var predictions: String
+    /// Path of the labels file, relative to the data directory.
+    public var labels: String
+    /// Expected number of prediction rows, when given.
+    public var rows: Int?
+
+    public init(
+        period: Int, start: String? = nil, end: String? = nil, predictions: String, labels: String,
+        rows: Int? = nil
+    ) {
+        self.period = period
+        self.start = start
+        self.end = end
+        self.predictions = predictions
+        self.labels = labels
+        self.rows = rows
+    }
+}
+
+/// The validated content of `metadata.json.gz`.
+public struct Metadata: Sendable, Equatable {
+    /// `format_version`; always 1.
+    public var formatVersion: Int
+    /// The data set's name (non-empty).
+    public var name: String
+    /// `num_periods`, `T` (≥ 1).
+    public var numPeriods: Int
+    /// The positive class for precision, recall and F1 (default `"1"`).
+    public var positiveLabel: String
+    /// One entry per period, `periods[i].period == i`.
+    public var periods: [PeriodInfo]
+    /// Baseline metrics (e.g. `["accuracy": 0.95]`); empty when absent.
+    public var reference: [String: Double]
+
+    public init(
+        formatVersion: Int = 1, name: String, numPeriods: Int, positiveLabel: String = "1",
+        periods: [PeriodInfo], reference: [String: Double] = [:]
+    ) {
+        self.formatVersion = formatVersion
+        self.name = name
+        self.numPeriods = numPeriods
+        self.positiveLabel = positiveLabel
+        self.periods = periods
+        self.reference = reference
+    }
+
+    /// Decodes and validates metadata JSON (SPEC §4); unknown fields are ignored.
+    ///
+    /// - Parameter file: the metadata file's path, for error messages.
+    /// - Throws: ``DataError`` of kind `.metadata` naming `file` and the field at fault.
+    public static func decode(json: [UInt8], file: String) throws(DataError) -> Metadata {
+        let raw: RawMetadata
+        do {
+            raw = try JSONDecoder().decode(RawMetadata.self, from: Data(json))
+        } catch let error as DecodingError {
+            throw DataError(.metadata, file: file, "invalid metadata: \(describe(error))")
+        } catch {
+            throw DataError(.metadata, file: file, "invalid metadata JSON: \(error)")
+        }
+        return try raw.validated(file: file)
+    }
+
+    /// Checks a path from the metadata: non-empty, relative, without a `..` component.
+    static func checkRelativePath(_ path: String, field: String, file: String) throws(DataError) {
+        if path.isEmpty {
+            throw DataError(.metadata, file: file, "\(field) is empty")
+        }
+        if path.hasPrefix("/") {
+            throw DataError(
+                .metadata, file: file, "\(field) \"\(path)\" is an absolute path; paths must be relative to the data directory")
+        }
+        if path.utf8.contains(0) {
+            throw DataError(.metadata, file: file, "\(field) contains a NUL character")
+        }
+        if path.split(separator: "/", omittingEmptySubsequences: true).contains("..") {
+            throw DataError(
+                .metadata, file: file, "\(field) \"\(path)\" contains \"..\"; paths must stay inside the data directory")
+        }
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        func pathText(_ path: [any CodingKey]) -> String {
+            var text = ""
+            for key in path {
+                if let index = key.intValue {
+                    text += "[\(index)]"
+                } else {
+                    text += text.isEmpty ? key.stringValue : "." + key.stringValue
+                }
+            }
+            return text.isEmpty ? "top level" : text
+        }
+        switch error {
+        case .typeMismatch(let type, let context):
+            return "\(pathText(context.codingPath)): expected \(typeName(type))"
+        case .valueNotFound(let type, let context):
+            return "\(pathText(context.codingPath)): expected \(typeName(type)), found null"
+        case .keyNotFound(let key, let context):
+            return "\(pathText(context.codingPath + [key])): missing field"
+        case .dataCorrupted(let context):
+            if context.codingPath.isEmpty { return "not valid JSON" }
+            return "\(pathText(context.codingPath)): \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+
+    private static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is Double.Type, is Float.Type: return "a number"
+        case is Int.Type: return "an integer"
+        case is String.Type: return "a string"
+        case is [RawPeriod].Type, is Array<Any>.Type: return "an array"
+        default:
+            let name = "\(type)"
+            if name.hasPrefix("Dictionary") || name.hasPrefix("Raw") { return "an object" }
+            if name.hasPrefix("Array") { return "an array" }
+            return name
+        }
+    }
+}
+
+private struct RawPeriod: Decodable {
+    var period: Int?
+    var start: String?
+    var end: String?
+    var predictions: String?
+    var labels: String?
+    var rows: Int?
+}
+
+private struct RawMetadata: Decodable {
+    var formatVersion: Int?
+    var name: String?
+    var numPeriods: Int?
+    var positiveLabel: String?
+    var periods: [RawPeriod]?
+    var reference: [String: Double]?
+
+    enum CodingKeys: String, CodingKey {
+        case formatVersion = "format_version"
+        case name
+        case numPeriods = "num_periods"
+        case positiveLabel = "positive_label"
+        case periods
+        case reference
+    }
+
+    func validated(file: String) throws(DataError) -> Metadata {
+        func fail(_ message: String) -> DataError { DataError(.metadata, file: file, message) }
+        guard let formatVersion else { throw fail("missing field format_version") }
+        guard formatVersion == 1 else {
+            throw fail("unsupported format_version \(formatVersion) (this version reads format_version 1)")
+        }
+        guard let name else { throw fail("missing field name") }
+        guard !name.isEmpty else { throw fail("name is empty") }
+        guard let numPeriods else { throw fail("missing field num_periods") }
+        guard numPeriods >= 1 else { throw fail("num_periods is \(numPeriods); it must be at least 1") }
+        let positiveLabel = self.positiveLabel ?? "1"
+        guard !positiveLabel.isEmpty else { throw fail("positive_label is empty") }
+        guard let periods else { throw fail("missing field periods") }
+        guard periods.count == numPeriods else {
+            throw fail("periods has \(periods.count) entries but num_periods is \(numPeriods)")
+        }
+
+        var result: [PeriodInfo] = []
+        result.reserveCapacity(periods.count)
+        for (index, entry) in periods.enumerated() {
+            guard let period = entry.period else { throw fail("periods[\(index)]: missing field period") }
+            if period != index {
+                throw fail(Self.numberingProblem(periods.map(\.period), count: numPeriods, at: index))
+            }
+            guard let predictions = entry.predictions else {
+                throw fail("periods[\(index)]: missing field predictions")
+            }
+            guard let labels = entry.labels else { throw fail("periods[\(index)]: missing field labels") }
+            try Metadata.checkRelativePath(predictions, field: "periods[\(index)].predictions", file: file)
+            try Metadata.checkRelativePath(labels, field: "periods[\(index)].labels", file: file)
+            if let rows = entry.rows, rows < 0 {
+                throw fail("periods[\(index)].rows is \(rows); it must be at least 0")
+            }
+            result.append(
+                PeriodInfo(
+                    period: period, start: entry.start, end: entry.end, predictions: predictions, labels: labels,
+                    rows: entry.rows))
+        }
+        return Metadata(
+            formatVersion: formatVersion, name: name, numPeriods: numPeriods, positiveLabel: positiveLabel,
+            periods: result, reference: reference ?? [:])
+    }
+
+    /// Explains why `periods[].period` is not `0, 1, …, count-1` in order.
+    private static func numberingProblem(_ numbers: [Int?], count: Int, at index: Int) -> String {
+        var seen: [Int: Int] = [:]
+        for case let number? in numbers { seen[number, default: 0] += 1 }
+        let duplicates = seen.filter { $0.value > 1 }.keys.sorted()
+        let missing = (0..<count).filter { seen[$0] == nil }
+        var message =
+            "periods[\(index)].period is \(numbers[index].map(String.init) ?? "null"), expected \(index)"
+            + " (periods must be numbered 0…\(count - 1) in order)"
+        if !duplicates.isEmpty {
+            message += "; duplicate period numbers: " + duplicates.map(String.init).joined(separator: ", ")
+        }
+        if !missing.isEmpty {
+            message += "; missing period numbers: " + missing.map(String.init).joined(separator: ", ")
+        }
+        return message
+    }
+}
