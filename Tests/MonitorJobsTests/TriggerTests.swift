@@ -70,9 +70,9 @@ func period(_ text: String) throws -> PeriodOption {
         let output = RecordingOutput()
         let context = JobContext(dataDirectory: data, storeDirectory: store, environment: [:], output: output, trigger: trigger)
 
-        #expect(await GetPredictionsStep.run(period: PeriodOption(), context: context) == .success)
+        #expect(await GetPredictionsStep.run(period: try PeriodOption.parse([]), context: context) == .success)
         #expect(await LoadGroundTruthStep.run(period: try period("0,2"), context: context) == .success)
-        #expect(await CheckModelStep.run(period: try period("0,2"), degradation: DegradationOptions(), context: context) == .success)
+        #expect(await CheckModelStep.run(period: try period("0,2"), degradation: try DegradationOptions.parse([]), context: context) == .success)
 
         #expect(trigger.recorded == [
             .init(job: "Load Ground Truth", arguments: "--period 0,2", outputsWritten: true),
@@ -105,7 +105,7 @@ func period(_ text: String) throws -> PeriodOption {
                                  output: RecordingOutput(), trigger: trigger)
         #expect(await GetPredictionsStep.run(period: try period("0,2"), context: context) == .success)
         #expect(await LoadGroundTruthStep.run(period: try period("0,2"), context: context) == .success)
-        #expect(await CheckModelStep.run(period: try period("0,2"), degradation: DegradationOptions(), context: context) == .degraded)
+        #expect(await CheckModelStep.run(period: try period("0,2"), degradation: try DegradationOptions.parse([]), context: context) == .degraded)
         #expect(trigger.recorded.map(\.job) == ["Load Ground Truth", "Check Model"])
     }
 
