@@ -137,7 +137,7 @@ public struct JobClient: JobTrigger {
         }
         var request = URLRequest(url: url)
         request.httpMethod = method
-        request.timeoutInterval = retry.requestTimeout.seconds
+        request.timeoutInterval = SessionBox.backstop(retry.requestTimeout)
         request.setValue("Bearer \(configuration.apiKey)", forHTTPHeaderField: "Authorization")
         request.setValue("application/json", forHTTPHeaderField: "Accept")
         if let body {
@@ -180,7 +180,7 @@ public struct JobClient: JobTrigger {
         let data: Data
         let response: URLResponse
         do {
-            (data, response) = try await session.session.data(for: request)
+            (data, response) = try await fetch(request)
         } catch let error as URLError {
             switch error.code {
             case .timedOut:
@@ -212,6 +212,24 @@ public struct JobClient: JobTrigger {
         guard status == 429 || status >= 500 else { throw redacted(failure) }
         let retryAfter = http.value(forHTTPHeaderField: "Retry-After").flatMap(Int.init).map { min(Duration.seconds($0), retry.maxDelay) }
         return .retryable(failure, retryAfter: retryAfter ?? .zero)
+    }
+
+    /// The request, bounded by ``RetryPolicy/requestTimeout`` to the
+    /// millisecond (URLSession on Linux rounds its own timeout down to whole
+    /// seconds, so it is only the backstop).
+    private func fetch(_ request: URLRequest) async throws -> (Data, URLResponse) {
+        let session = self.session.session
+        let timeout = retry.requestTimeout
+        return try await withThrowingTaskGroup(of: (Data, URLResponse)?.self) { group in
+            group.addTask { try await session.data(for: request) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let answer = first else { throw URLError(.timedOut) }
+            return answer
+        }
     }
 
     /// The error with every occurrence of the key replaced, whatever a server echoed.
@@ -265,13 +283,18 @@ private final class SessionBox: Sendable {
 
     init(requestTimeout: Duration) {
         let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = requestTimeout.seconds
+        configuration.timeoutIntervalForRequest = Self.backstop(requestTimeout)
         configuration.httpCookieAcceptPolicy = .never
         configuration.urlCache = nil
         session = URLSession(configuration: configuration)
     }
 
     deinit { session.finishTasksAndInvalidate() }
+
+    /// URLSession's own timeout: whole seconds, at least 1, a little past ours.
+    static func backstop(_ timeout: Duration) -> Double {
+        max(1, (timeout.seconds + 1).rounded(.up))
+    }
 }
 
 extension Duration {
