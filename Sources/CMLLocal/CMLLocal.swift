@@ -66,6 +66,8 @@ extension CMLLocal {
             // The embedded HTTP server logs through swift-log at LOG_LEVEL (default info);
             // its start and shutdown lines are noise here. LOG_LEVEL=info shows them again.
             setenv("LOG_LEVEL", "critical", 0)
+            // A closed stdout must not kill the launcher and orphan the runs (they have their own process groups).
+            signal(SIGPIPE, SIG_IGN)
             let launcher = Launcher(options: options, output: LauncherOutput.standardOutput)
             let signals = Self.forwardSignals(to: launcher)
             let result = await launcher.run()

@@ -206,7 +206,9 @@ public final class Launcher: Sendable {
 /// Ready-made output sinks.
 public enum LauncherOutput {
     /// Writes each line to standard output at once (one `write` per line).
+    /// A closed stdout (`cml-local run | head`) drops the output but not the
+    /// pipeline: the runs still finish and are recorded in the store.
     public static let standardOutput: @Sendable (String) -> Void = { line in
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        try? FileHandle.standardOutput.write(contentsOf: Data((line + "\n").utf8))
     }
 }

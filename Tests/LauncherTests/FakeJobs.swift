@@ -145,7 +145,10 @@ struct FakeJobs {
                 if not token:
                     break
             job = [j for j in jobs if j["name"] == nxt][0]
-            body = json.dumps({"arguments": arguments}).encode()
+            request = {"arguments": arguments}
+            if "FAKE_SEND_ENV" in env:
+                request["environment"] = {"PER_RUN": env["FAKE_SEND_ENV"]}
+            body = json.dumps(request).encode()
             run = json.load(urllib.request.urlopen(urllib.request.Request(
                 f"{base}/projects/{project}/jobs/{job['id']}/runs", data=body, headers=headers, method="POST")))
         except urllib.error.HTTPError as e:

@@ -91,6 +91,18 @@ struct PipelineTests {
         #expect(Set(records.compactMap { $0.env["CDSW_APIV2_KEY"] }).count == 1)
     }
 
+    @Test("the environment of a create-run request reaches that run only")
+    func perRunEnvironment() async throws {
+        let fake = try FakeJobs()
+        defer { fake.remove() }
+        let (result, _) = await fake.run(fake.options(fake.definitions(gp: ["FAKE_SEND_ENV": "for-lgt"], lgt: ["FAKE_STOP": "1"])))
+        #expect(result.exitStatus == 0)
+        let records = fake.records()
+        #expect(records.map(\.role) == ["gp", "lgt"])
+        #expect(records[0].env["PER_RUN"] == nil)
+        #expect(records[1].env["PER_RUN"] == "for-lgt")
+    }
+
     @Test("--period starts the first run with it; a run exiting 3 stops the pipeline with exit 3")
     func degradationStop() async throws {
         let fake = try FakeJobs()
