@@ -82,11 +82,19 @@ let package = Package(
         .testTarget(name: "MonitorDataTests", dependencies: ["MonitorData"], swiftSettings: swiftSettings),
         .testTarget(name: "MonitorStoreTests", dependencies: ["MonitorStore"], swiftSettings: swiftSettings),
         .testTarget(name: "MonitorPolicyTests", dependencies: ["MonitorPolicy"], swiftSettings: swiftSettings),
-        .testTarget(name: "JobClientTests", dependencies: ["JobClient", "Launcher"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "JobClientTests",
+            dependencies: ["JobClient", "Launcher", .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "MonitorJobsTests",
-            dependencies: ["MonitorJobs", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftSettings),
-        .testTarget(name: "LauncherTests", dependencies: ["Launcher"], swiftSettings: swiftSettings),
+            dependencies: [
+                "MonitorJobs", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "LauncherTests", dependencies: ["Launcher", "JobClient", "PeriodArgs"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["GetPredictions", "LoadGroundTruth", "CheckModel", "CMLLocal", "TestSupport"],

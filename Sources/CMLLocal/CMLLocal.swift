@@ -1,11 +1,96 @@
 import ArgumentParser
+import Dispatch
+import Foundation
 import Launcher
+import PeriodArgs
 
 @main
 struct CMLLocal: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cml-local",
-        abstract: "Runs the pipeline locally, standing in for CML."
+        abstract: "Runs the pipeline locally, standing in for CML.",
+        subcommands: [Run.self]
     )
-    func run() async throws {}
+}
+
+extension CMLLocal {
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Serves the CML API v2 on loopback and runs the job chain from Get Predictions to the end.",
+            discussion: """
+                Exit status: 0 when every run succeeded, 3 when a run stopped on a model degradation, \
+                1 when a run failed or timed out or a guard refused a run, 130 when interrupted.
+                """
+        )
+
+        @Option(help: "The data set directory, given to the jobs as MONITOR_DATA_DIR.")
+        var data: String?
+
+        @Option(help: "The store directory, given to the jobs as MONITOR_STORE_DIR (default: state/<data set>).")
+        var store: String?
+
+        @OptionGroup var period: PeriodOption
+
+        @Option(help: "The job definitions file.")
+        var jobs: String = "jobs/jobs.json"
+
+        @Option(help: "The most runs the pipeline may create.")
+        var maxRuns: Int = 10_000
+
+        @Option(help: "Seconds a run may take (overrides each job's timeout_seconds).")
+        var runTimeout: Double?
+
+        func validate() throws {
+            guard maxRuns >= 1 else { throw ValidationError("--max-runs must be at least 1") }
+            if let runTimeout, !(runTimeout > 0) { throw ValidationError("--run-timeout must be a positive number of seconds") }
+        }
+
+        func run() async throws {
+            let first: Period?
+            do { first = try period.resolve() } catch {
+                printError(error.description)
+                throw ExitCode.failure
+            }
+            let definitions: JobDefinitions
+            do { definitions = try JobDefinitions.load(from: jobs) } catch {
+                printError(error.description)
+                throw ExitCode.failure
+            }
+            var options = LauncherOptions(jobs: definitions)
+            options.dataDirectory = data.map { LauncherOptions.absolute($0) }
+            options.storeDirectory = store.map { LauncherOptions.absolute($0) }
+            options.period = first
+            options.maxRuns = maxRuns
+            options.runTimeout = runTimeout.map { .milliseconds(Int64(($0 * 1000).rounded())) }
+
+            // The embedded HTTP server logs through swift-log at LOG_LEVEL (default info);
+            // its start and shutdown lines are noise here. LOG_LEVEL=info shows them again.
+            setenv("LOG_LEVEL", "critical", 0)
+            // A closed stdout must not kill the launcher and orphan the runs (they have their own process groups).
+            signal(SIGPIPE, SIG_IGN)
+            let launcher = Launcher(options: options, output: LauncherOutput.standardOutput)
+            let signals = Self.forwardSignals(to: launcher)
+            let result = await launcher.run()
+            signals.forEach { $0.cancel() }
+            if result.exitStatus != 0 { throw ExitCode(result.exitStatus) }
+        }
+
+        /// SIGINT and SIGTERM stop the pipeline in order instead of killing the launcher.
+        private static func forwardSignals(to launcher: Launcher) -> [any DispatchSourceSignal] {
+            [SIGINT, SIGTERM].map { number in
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+                source.setEventHandler {
+                    FileHandle.standardError.write(Data("cml-local: interrupted, stopping the running jobs…\n".utf8))
+                    launcher.interrupt()
+                }
+                source.resume()
+                return source
+            }
+        }
+    }
+}
+
+private func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
 }

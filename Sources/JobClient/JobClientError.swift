@@ -7,8 +7,10 @@ public struct JobClientError: Error, Sendable, CustomStringConvertible {
         case jobNotFound
         /// The server answered with an error status.
         case http(status: Int)
-        /// The server could not be reached or did not answer in time, after retries.
+        /// The server could not be reached (refused, reset, DNS…), after retries.
         case transport
+        /// The server did not answer within the request timeout, after retries.
+        case timeout
         /// The server's answer could not be decoded.
         case invalidResponse
     }

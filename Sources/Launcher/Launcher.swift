@@ -1,3 +1,214 @@
-import Hummingbird
-import Subprocess
-public enum LauncherPlaceholder {}
+import Foundation
+import JobClient
+import PeriodArgs
+import Synchronization
+
+/// Runs a whole pipeline locally, standing in for CML: serves the API v2 on
+/// loopback, starts the first run, starts every requested run at once as a
+/// separate process, and returns when no run is active or pending any more.
+///
+/// ```swift
+/// let launcher = Launcher(options: options, output: LauncherOutput.standardOutput)
+/// let result = await launcher.run()
+/// exit(result.exitStatus)
+/// ```
+public final class Launcher: Sendable {
+    public let options: LauncherOptions
+    private let output: @Sendable (String) -> Void
+    private let state = Mutex(State())
+
+    private struct State {
+        var interrupted = false
+        var work: Task<Void, Never>?
+        var finished: [RunHistoryEntry] = []
+    }
+
+    public init(options: LauncherOptions, output: @escaping @Sendable (String) -> Void) {
+        self.options = options
+        self.output = output
+    }
+
+    /// Stops the pipeline: refuses new runs, stops the running ones (SIGTERM,
+    /// then SIGKILL after the grace period); ``run()`` then returns 130.
+    /// Safe to call from any thread, more than once.
+    public func interrupt() {
+        let work = state.withLock { state -> Task<Void, Never>? in
+            state.interrupted = true
+            return state.work
+        }
+        work?.cancel()
+    }
+
+    /// Runs the pipeline to its end.
+    public func run() async -> PipelineResult {
+        let store = LauncherStore(root: options.resolvedStoreDirectory)
+        let session = LocalCML.makeID()
+        do {
+            try store.prepare()
+            return try await runPipeline(store: store, session: session)
+        } catch {
+            output(error.description)
+            return PipelineResult(exitStatus: 1, runs: [], explanation: error.message, storeDirectory: store.root)
+        }
+    }
+
+    private func runPipeline(store: LauncherStore, session: String) async throws(LauncherError) -> PipelineResult {
+        var executables: [String: String] = [:]
+        for job in options.jobs.jobs {
+            executables[job.name] = try options.locator.resolve(job)
+        }
+        guard options.jobs[options.firstJob] != nil else {
+            throw LauncherError(.jobDefinitions, "no job named '\(options.firstJob)' to start the pipeline with")
+        }
+
+        let cml = LocalCML(definitions: options.jobs.jobs, maxRuns: options.maxRuns)
+        let server = LocalAPIServer(cml: cml)
+        let running = try await server.start()
+        output(
+            "cml-local: CML API v2 at \(running.apiBase), project \(cml.projectID), session \(session); "
+                + "store \(store.root)" + (options.dataDirectory.map { "; data \($0)" } ?? "")
+        )
+
+        let context = RunContext(
+            store: store, session: session, executables: executables, apiURL: running.apiV1URL,
+            apiKey: server.token, projectID: cml.projectID
+        )
+        let firstJobID = cml.jobs.first { $0.name == options.firstJob }!.id
+        var startFailure: String?
+        do {
+            _ = try await cml.createRun(
+                projectID: cml.projectID, jobID: firstJobID, arguments: options.period?.commandLineArguments ?? ""
+            )
+        } catch {
+            startFailure = error.body.message
+            await cml.close(reason: "the first run could not be created")
+        }
+
+        let work = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for await request in cml.runRequests {
+                    group.addTask { await self.execute(request, cml: cml, context: context) }
+                }
+            }
+        }
+        let alreadyInterrupted = state.withLock { state in
+            state.work = work
+            return state.interrupted
+        }
+        if alreadyInterrupted { work.cancel() }
+        await work.value
+
+        // Runs accepted while stopping never started: record them as stopped.
+        let interrupted = state.withLock { $0.interrupted }
+        if interrupted { await cml.close(reason: "the launcher was interrupted") }
+        for run in await cml.allRuns() where !run.status.isFinal {
+            let definition = options.jobs.jobs.first { job in cml.jobs.contains { $0.id == run.jobID && $0.name == job.name } }
+            let stopped = await cml.markFinished(run.id, status: .stopped) ?? run
+            record(
+                entry(
+                    run: stopped, sequence: await cml.sequence(of: run.id), job: definition?.name ?? run.jobID,
+                    outcome: .init(status: .stopped, reason: "never started: the launcher was stopping"),
+                    duration: .zero, context: context
+                ),
+                store: store
+            )
+        }
+        await running.stop()
+
+        let runs = state.withLock { $0.finished }.sorted { $0.sequence < $1.sequence }
+        let result = PipelineResult.judge(
+            runs: runs, guardTrip: await cml.guardTrip?.message, startFailure: startFailure,
+            interrupted: interrupted, storeDirectory: store.root
+        )
+        for line in PeriodSummary(store: store, runs: runs, period: options.period).lines() { output(line) }
+        output(result.explanation)
+        return result
+    }
+
+    // MARK: One run
+
+    private struct RunContext: Sendable {
+        let store: LauncherStore
+        let session: String
+        let executables: [String: String]
+        let apiURL: String
+        let apiKey: String
+        let projectID: String
+    }
+
+    private func execute(_ request: LocalCML.RunRequest, cml: LocalCML, context: RunContext) async {
+        let definition = request.definition
+        let run = request.run
+        let label = "#\(request.sequence) \(definition.name)" + (run.arguments.isEmpty ? "" : " \(run.arguments)")
+        let prefix = "  [#\(request.sequence) \(definition.name)] "
+        let log = try? context.store.openLog(runID: run.id)
+        let output = self.output
+        let process = JobProcess(
+            executable: context.executables[definition.name]!,
+            arguments: LocalCML.words(run.arguments),
+            environment: RunEnvironment.make(
+                host: options.hostEnvironment, job: definition.environment, run: request.environment,
+                dataDirectory: options.dataDirectory, storeDirectory: options.storeDirectory,
+                apiURL: context.apiURL, apiKey: context.apiKey, projectID: context.projectID
+            ),
+            workingDirectory: options.workingDirectory,
+            timeout: options.runTimeout ?? (definition.timeoutSeconds > 0 ? .seconds(definition.timeoutSeconds) : nil),
+            killGrace: options.killGrace,
+            onLine: { line, isError in
+                log?.write(Array((line + "\n").utf8))
+                output(prefix + (isError ? "stderr: " : "") + line)
+            }
+        )
+
+        _ = await cml.markRunning(run.id)
+        output("▶ \(label) — run \(run.id) \(RunStatus.running.rawValue)")
+        let clock = ContinuousClock()
+        let started = clock.now
+        let outcome =
+            Task.isCancelled
+            ? JobProcess.Outcome(status: .stopped, reason: "never started: the launcher was stopping")
+            : await process.run()
+        let duration = clock.now - started
+        if let reason = outcome.reason { log?.write(Array("[cml-local] \(outcome.status.rawValue): \(reason)\n".utf8)) }
+        log?.close()
+        let finished = await cml.markFinished(run.id, status: outcome.status) ?? run
+        let entry = entry(run: finished, sequence: request.sequence, job: definition.name, outcome: outcome, duration: duration, context: context)
+        record(entry, store: context.store)
+
+        let mark = outcome.status == .succeeded ? "✔" : "✘"
+        let exit = outcome.exitCode.map { "exit \($0)" } ?? outcome.signal.map { "signal \($0)" } ?? "no exit status"
+        var line = "\(mark) \(label) — run \(run.id) \(outcome.status.rawValue) (\(exit)) in \(JobProcess.format(duration))"
+        if outcome.status != .succeeded {
+            line += ": \(outcome.reason ?? "failed"); log \(context.store.logFile(runID: run.id))"
+        }
+        output(line)
+    }
+
+    private func entry(
+        run: JobRun, sequence: Int, job: String, outcome: JobProcess.Outcome, duration: Duration, context: RunContext
+    ) -> RunHistoryEntry {
+        RunHistoryEntry(
+            id: run.id, sequence: sequence, session: context.session, job: job, jobID: run.jobID,
+            arguments: run.arguments, status: outcome.status.rawValue, exitCode: outcome.exitCode,
+            signal: outcome.signal, createdAt: run.createdAt, runningAt: run.runningAt,
+            finishedAt: run.finishedAt ?? Timestamp.now(),
+            durationSeconds: Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18,
+            reason: outcome.reason, log: context.store.logFile(runID: run.id)
+        )
+    }
+
+    private func record(_ entry: RunHistoryEntry, store: LauncherStore) {
+        state.withLock { $0.finished.append(entry) }
+        do { try store.appendHistory(entry) } catch { output("warning: \(error.message)") }
+    }
+}
+
+/// Ready-made output sinks.
+public enum LauncherOutput {
+    /// Writes each line to standard output at once (one `write` per line).
+    /// A closed stdout (`cml-local run | head`) drops the output but not the
+    /// pipeline: the runs still finish and are recorded in the store.
+    public static let standardOutput: @Sendable (String) -> Void = { line in
+        try? FileHandle.standardOutput.write(contentsOf: Data((line + "\n").utf8))
+    }
+}

@@ -1,0 +1,306 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Triggers job runs through the CML API v2.
+///
+/// One `URLSession` (ephemeral: no cookies, no cache) per client; requests
+/// carry `Authorization: Bearer <key>`. Connection errors, timeouts, 429 and
+/// 5xx answers are retried per ``RetryPolicy``; any other 4xx fails at once
+/// with the server's message. No error message ever contains the key.
+public struct JobClient: JobTrigger {
+    public let configuration: CMLConfiguration
+    public let retry: RetryPolicy
+    /// `page_size` of job listings; the server may send fewer.
+    public var pageSize: Int = 100
+    private let session: SessionBox
+
+    public init(configuration: CMLConfiguration, retry: RetryPolicy = .default) {
+        self.configuration = configuration
+        self.retry = retry
+        self.session = SessionBox(requestTimeout: retry.requestTimeout)
+    }
+
+    // MARK: Jobs
+
+    /// The project's job named exactly `name`.
+    ///
+    /// Lists jobs with `search_filter={"name": name}` (a substring match on the
+    /// server), follows `next_page_token` to the last page and keeps the exact
+    /// matches.
+    ///
+    /// - Throws: ``JobClientError`` `.jobNotFound` when no job or more than one
+    ///   job has exactly that name; any request error.
+    public func findJob(named name: String) async throws(JobClientError) -> Job {
+        let filter = Self.jsonObjectString(["name": name])
+        var token = ""
+        var seenTokens: Set<String> = []
+        var exact: [Job] = []
+        var similar: [String] = []
+        repeat {
+            var query = [("search_filter", filter), ("page_size", String(pageSize))]
+            if !token.isEmpty { query.append(("page_token", token)) }
+            let page: ListJobsResponse = try await send("GET", jobsPath, query: query)
+            for job in page.jobs {
+                if job.name == name { exact.append(job) } else { similar.append(job.name) }
+            }
+            token = page.nextPageToken
+            guard seenTokens.insert(token).inserted || token.isEmpty else {
+                throw JobClientError(.invalidResponse, "CML API repeated page token '\(token)' while listing jobs")
+            }
+        } while !token.isEmpty
+
+        switch exact.count {
+        case 1:
+            return exact[0]
+        case 0:
+            let hint =
+                similar.isEmpty
+                ? "no job name contains it"
+                : "jobs with similar names: \(similar.prefix(10).map { "'\($0)'" }.joined(separator: ", "))"
+            throw JobClientError(
+                .jobNotFound,
+                "No job named exactly '\(name)' in CML project \(configuration.projectID) (\(hint)); create it from jobs/jobs.json"
+            )
+        default:
+            throw JobClientError(
+                .jobNotFound,
+                "\(exact.count) jobs are named exactly '\(name)' in CML project \(configuration.projectID) "
+                    + "(ids \(exact.map(\.id).joined(separator: ", "))); job names must be unique to trigger by name"
+            )
+        }
+    }
+
+    // MARK: Runs
+
+    /// Creates (and so starts) a run of job `jobID` with `arguments`, one
+    /// string such as `--period 3,10`, and optional per-run variables.
+    ///
+    /// - Throws: ``JobClientError`` for any request error.
+    public func createRun(
+        jobID: String, arguments: String, environment: [String: String]? = nil
+    ) async throws(JobClientError) -> JobRun {
+        let body = CreateJobRunRequest(arguments: arguments, environment: environment)
+        return try await send("POST", "\(jobsPath)/\(Self.escape(jobID))/runs", body: body)
+    }
+
+    /// Creates a run of job `jobID` with `arguments`.
+    public func createRun(jobID: String, arguments: String) async throws(JobClientError) -> JobRun {
+        try await createRun(jobID: jobID, arguments: arguments, environment: nil)
+    }
+
+    /// The run `runID` of job `jobID`, with its current status.
+    public func run(jobID: String, runID: String) async throws(JobClientError) -> JobRun {
+        try await send("GET", "\(jobsPath)/\(Self.escape(jobID))/runs/\(Self.escape(runID))")
+    }
+
+    /// Finds the job named exactly `jobName` and creates a run of it; returns the run id.
+    public func trigger(jobName: String, arguments: String) async throws(JobClientError) -> String {
+        let job = try await findJob(named: jobName)
+        return try await createRun(jobID: job.id, arguments: arguments).id
+    }
+
+    // MARK: HTTP
+
+    private var jobsPath: String { "/projects/\(Self.escape(configuration.projectID))/jobs" }
+
+    private func send<Response: Decodable>(
+        _ method: String, _ path: String, query: [(String, String)] = [], body: (some Encodable)? = String?.none
+    ) async throws(JobClientError) -> Response {
+        var bodyData: Data?
+        if let body {
+            do { bodyData = try JSONEncoder().encode(body) } catch {
+                throw JobClientError(.invalidResponse, "cannot encode the \(method) \(path) request: \(error)")
+            }
+        }
+        let data = try await perform(method, path, query: query, body: bodyData)
+        do {
+            return try JSONDecoder().decode(Response.self, from: data)
+        } catch {
+            throw redacted(
+                JobClientError(
+                    .invalidResponse,
+                    "CML API \(method) \(path): unexpected answer (\(error)): \(Self.excerpt(data))"
+                )
+            )
+        }
+    }
+
+    /// Sends one request, retrying per ``retry``; returns the body of a 2xx answer.
+    private func perform(
+        _ method: String, _ path: String, query: [(String, String)], body: Data?
+    ) async throws(JobClientError) -> Data {
+        let what = "CML API \(method) \(path)"
+        guard let url = URL(string: configuration.apiBase + path + Self.queryString(query)) else {
+            throw JobClientError(.configuration, "\(what): invalid URL from API base \(configuration.apiBase)")
+        }
+        var request = URLRequest(url: url)
+        request.httpMethod = method
+        request.timeoutInterval = SessionBox.backstop(retry.requestTimeout)
+        request.setValue("Bearer \(configuration.apiKey)", forHTTPHeaderField: "Authorization")
+        request.setValue("application/json", forHTTPHeaderField: "Accept")
+        if let body {
+            request.httpBody = body
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+
+        var attempt = 0
+        while true {
+            attempt += 1
+            let failure: JobClientError
+            var extraDelay: Duration = .zero
+            switch try await attemptOnce(request, what) {
+            case .success(let data):
+                return data
+            case .retryable(let error, let retryAfter):
+                failure = error
+                extraDelay = retryAfter
+            }
+            guard attempt < retry.maxAttempts, !Task.isCancelled else {
+                let tries = attempt == 1 ? "1 attempt" : "\(attempt) attempts"
+                throw redacted(JobClientError(failure.kind, "\(failure.message) (after \(tries))"))
+            }
+            do {
+                try await Task.sleep(for: max(retry.delay(afterAttempt: attempt), extraDelay))
+            } catch {
+                throw redacted(JobClientError(failure.kind, "\(failure.message) (cancelled while retrying)"))
+            }
+        }
+    }
+
+    private enum Attempt {
+        case success(Data)
+        /// A failure worth retrying, with the server's `Retry-After` (capped) or zero.
+        case retryable(JobClientError, retryAfter: Duration)
+    }
+
+    /// One request; throws the failures that are not worth retrying.
+    private func attemptOnce(_ request: URLRequest, _ what: String) async throws(JobClientError) -> Attempt {
+        let data: Data
+        let response: URLResponse
+        do {
+            (data, response) = try await fetch(request)
+        } catch let error as URLError {
+            switch error.code {
+            case .timedOut:
+                return .retryable(
+                    JobClientError(.timeout, "\(what) failed: no answer within \(retry.requestTimeout.seconds) s"),
+                    retryAfter: .zero
+                )
+            case .cancelled, .badURL, .unsupportedURL:
+                throw redacted(JobClientError(.transport, "\(what) failed: \(error.localizedDescription)"))
+            default:
+                return .retryable(
+                    JobClientError(
+                        .transport,
+                        "\(what) failed: cannot reach \(configuration.apiBase) (\(error.localizedDescription))"
+                    ),
+                    retryAfter: .zero
+                )
+            }
+        } catch {
+            return .retryable(JobClientError(.transport, "\(what) failed: \(error)"), retryAfter: .zero)
+        }
+        guard let http = response as? HTTPURLResponse else {
+            throw redacted(JobClientError(.invalidResponse, "\(what): not an HTTP answer"))
+        }
+        let status = http.statusCode
+        if (200..<300).contains(status) { return .success(data) }
+        let reason = HTTPURLResponse.localizedString(forStatusCode: status)
+        let failure = JobClientError(.http(status: status), "\(what) failed: HTTP \(status) \(reason): \(Self.serverMessage(data))")
+        guard status == 429 || status >= 500 else { throw redacted(failure) }
+        let retryAfter = http.value(forHTTPHeaderField: "Retry-After").flatMap(Int.init).map { min(Duration.seconds($0), retry.maxDelay) }
+        return .retryable(failure, retryAfter: retryAfter ?? .zero)
+    }
+
+    /// The request, bounded by ``RetryPolicy/requestTimeout`` to the
+    /// millisecond (URLSession on Linux rounds its own timeout down to whole
+    /// seconds, so it is only the backstop).
+    private func fetch(_ request: URLRequest) async throws -> (Data, URLResponse) {
+        let session = self.session.session
+        let timeout = retry.requestTimeout
+        return try await withThrowingTaskGroup(of: (Data, URLResponse)?.self) { group in
+            group.addTask { try await session.data(for: request) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let answer = first else { throw URLError(.timedOut) }
+            return answer
+        }
+    }
+
+    /// The error with every occurrence of the key replaced, whatever a server echoed.
+    private func redacted(_ error: JobClientError) -> JobClientError {
+        let key = configuration.apiKey
+        guard key.count >= 4, error.message.contains(key) else { return error }
+        return JobClientError(error.kind, error.message.replacingOccurrences(of: key, with: "<redacted>"))
+    }
+
+    // MARK: Encoding helpers
+
+    private static let unreserved = CharacterSet(
+        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
+    )
+
+    /// Percent-encodes everything but RFC 3986 unreserved characters.
+    static func escape(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
+    }
+
+    static func queryString(_ items: [(String, String)]) -> String {
+        items.isEmpty ? "" : "?" + items.map { "\(escape($0.0))=\(escape($0.1))" }.joined(separator: "&")
+    }
+
+    static func jsonObjectString(_ object: [String: String]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(object)).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
+    }
+
+    /// The `message` of an ``APIError`` body, else an excerpt of the body.
+    static func serverMessage(_ data: Data) -> String {
+        if let error = try? JSONDecoder().decode(APIError.self, from: data) {
+            let text = error.message.isEmpty ? error.error : error.message
+            if !text.isEmpty { return text }
+        }
+        let text = excerpt(data)
+        return text.isEmpty ? "(no message)" : text
+    }
+
+    static func excerpt(_ data: Data) -> String {
+        let text = String(decoding: data.prefix(300), as: UTF8.self)
+        return data.count > 300 ? text + "…" : text
+    }
+}
+
+/// Owns the client's `URLSession` and invalidates it when the last copy of
+/// the client goes away.
+private final class SessionBox: Sendable {
+    let session: URLSession
+
+    init(requestTimeout: Duration) {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = Self.backstop(requestTimeout)
+        configuration.httpCookieAcceptPolicy = .never
+        configuration.urlCache = nil
+        session = URLSession(configuration: configuration)
+    }
+
+    deinit { session.finishTasksAndInvalidate() }
+
+    /// URLSession's own timeout: whole seconds, at least 1, a little past ours.
+    static func backstop(_ timeout: Duration) -> Double {
+        max(1, (timeout.seconds + 1).rounded(.up))
+    }
+}
+
+extension Duration {
+    /// The duration in (fractional) seconds.
+    var seconds: Double {
+        let (s, attoseconds) = components
+        return Double(s) + Double(attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+
+/// One job of `jobs/jobs.json`: what to run and with which resources and
+/// job-level environment, for the launcher and for deployment to CML.
+public struct JobDefinition: Codable, Sendable, Equatable {
+    /// The job's name, by which jobs trigger it ("Check Model").
+    public var name: String
+    /// A product name found beside `cml-local`'s own binary, or an absolute path.
+    public var executable: String
+    /// The CML entry script, relative to the project root.
+    public var script: String
+    /// vCPUs per run.
+    public var cpu: Double
+    /// Memory per run, GiB.
+    public var memory: Double
+    /// Seconds a run may take; 0 means no limit.
+    public var timeoutSeconds: Int
+    /// The job-level environment: the only non-platform variables a run gets.
+    public var environment: [String: String]
+
+    public init(
+        name: String, executable: String, script: String = "", cpu: Double = 1, memory: Double = 2,
+        timeoutSeconds: Int = 3600, environment: [String: String] = [:]
+    ) {
+        self.name = name
+        self.executable = executable
+        self.script = script
+        self.cpu = cpu
+        self.memory = memory
+        self.timeoutSeconds = timeoutSeconds
+        self.environment = environment
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, executable, script, cpu, memory, environment
+        case timeoutSeconds = "timeout_seconds"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            name: try c.decode(String.self, forKey: .name),
+            executable: try c.decode(String.self, forKey: .executable),
+            script: try c.decodeIfPresent(String.self, forKey: .script) ?? "",
+            cpu: try c.decodeIfPresent(Double.self, forKey: .cpu) ?? 1,
+            memory: try c.decodeIfPresent(Double.self, forKey: .memory) ?? 2,
+            timeoutSeconds: try c.decodeIfPresent(Int.self, forKey: .timeoutSeconds) ?? 3600,
+            environment: try c.decodeIfPresent([String: String].self, forKey: .environment) ?? [:]
+        )
+    }
+}
+
+/// The contents of a job definitions file: `{"jobs": [JobDefinition…]}`.
+public struct JobDefinitions: Codable, Sendable, Equatable {
+    public var jobs: [JobDefinition]
+
+    public init(jobs: [JobDefinition]) {
+        self.jobs = jobs
+    }
+
+    /// The definition named exactly `name`.
+    public subscript(name: String) -> JobDefinition? {
+        jobs.first { $0.name == name }
+    }
+
+    /// Reads and checks a definitions file.
+    ///
+    /// - Throws: ``LauncherError`` `.jobDefinitions` naming the file and what is wrong.
+    public static func load(from path: String) throws(LauncherError) -> JobDefinitions {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw LauncherError(.jobDefinitions, "cannot read job definitions \(path): \(error.localizedDescription)")
+        }
+        let definitions: JobDefinitions
+        do { definitions = try JSONDecoder().decode(JobDefinitions.self, from: data) } catch {
+            throw LauncherError(.jobDefinitions, "invalid job definitions \(path): \(Self.describe(error))")
+        }
+        try definitions.validate(source: path)
+        return definitions
+    }
+
+    /// Checks names (non-empty, unique), executables (non-empty) and timeouts (not negative).
+    public func validate(source: String) throws(LauncherError) {
+        guard !jobs.isEmpty else { throw LauncherError(.jobDefinitions, "\(source): no jobs defined") }
+        var seen: Set<String> = []
+        for (index, job) in jobs.enumerated() {
+            let at = "\(source): job #\(index + 1)"
+            guard !job.name.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw LauncherError(.jobDefinitions, "\(at) has an empty name")
+            }
+            guard seen.insert(job.name).inserted else {
+                throw LauncherError(.jobDefinitions, "\(at): the name '\(job.name)' is used twice; names must be unique")
+            }
+            guard !job.executable.isEmpty else {
+                throw LauncherError(.jobDefinitions, "\(at) ('\(job.name)') has an empty executable")
+            }
+            guard job.timeoutSeconds >= 0 else {
+                throw LauncherError(.jobDefinitions, "\(at) ('\(job.name)') has a negative timeout_seconds")
+            }
+        }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        switch error as? DecodingError {
+        case .keyNotFound(let key, let context)?:
+            return "missing field '\(key.stringValue)' at \(path(context))"
+        case .typeMismatch(let type, let context)?:
+            return "expected \(type) at \(path(context))"
+        case .valueNotFound(let type, let context)?:
+            return "missing \(type) at \(path(context))"
+        case .dataCorrupted(let context)?:
+            return "not valid JSON (\(context.debugDescription))"
+        default:
+            return "\(error)"
+        }
+    }
+
+    private static func path(_ context: DecodingError.Context) -> String {
+        let path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        return path.isEmpty ? "top level" : path
+    }
+}

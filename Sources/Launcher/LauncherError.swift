@@ -1,0 +1,25 @@
+/// A reason the launcher cannot start or continue a pipeline.
+///
+/// Run failures are not errors: they are results (see ``PipelineResult``).
+public struct LauncherError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        /// The job definitions file is missing, unreadable or invalid.
+        case jobDefinitions
+        /// A job's executable cannot be found or is not executable.
+        case executable
+        /// The local API server could not start.
+        case server
+        /// The store could not be written.
+        case store
+    }
+
+    public let kind: Kind
+    public let message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { "ERROR: \(message)" }
+}

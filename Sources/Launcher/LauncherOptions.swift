@@ -1,0 +1,49 @@
+import Foundation
+import PeriodArgs
+
+/// What one `cml-local run` does.
+public struct LauncherOptions: Sendable {
+    /// The jobs the local project has.
+    public var jobs: JobDefinitions
+    /// `--data`, absolute; given to the jobs as `MONITOR_DATA_DIR`.
+    public var dataDirectory: String?
+    /// `--store`, absolute; given to the jobs as `MONITOR_STORE_DIR`.
+    public var storeDirectory: String?
+    /// `--period`: the first run's period; `nil` starts without `--period`.
+    public var period: Period?
+    /// The most runs one pipeline may create.
+    public var maxRuns: Int = 10_000
+    /// `--run-timeout`: overrides every job's `timeout_seconds`.
+    public var runTimeout: Duration?
+    /// Time between SIGTERM and SIGKILL when a run is stopped.
+    public var killGrace: Duration = .seconds(5)
+    /// The job the launcher starts the pipeline with.
+    public var firstJob: String = "Get Predictions"
+    /// Where the runs start; default: the launcher's current directory.
+    public var workingDirectory: String = FileManager.default.currentDirectoryPath
+    /// Where product-name executables are found; default: beside the running binary.
+    public var locator: ExecutableLocator = .besideCurrentExecutable()
+    /// The launcher's environment, source of `HOME` and `TMPDIR` only.
+    public var hostEnvironment: [String: String] = ProcessInfo.processInfo.environment
+
+    public init(jobs: JobDefinitions) {
+        self.jobs = jobs
+    }
+
+    /// The store the launcher writes its history and logs to, and reads the
+    /// metrics of the summary from: `--store`, else `state/<basename of the data dir>`.
+    public var resolvedStoreDirectory: String {
+        if let storeDirectory { return storeDirectory }
+        // TODO(store-default): the jobs' default store is `state/<data set name>` (the metadata's
+        // `name`); the jobs module will provide it at integration. Until then: the data dir's basename.
+        let data = dataDirectory ?? "data/sample"
+        let name = (data as NSString).lastPathComponent
+        return Self.absolute("state/\(name.isEmpty ? "sample" : name)", in: workingDirectory)
+    }
+
+    /// `path` made absolute against `directory`, `.` and `..` resolved.
+    public static func absolute(_ path: String, in directory: String = FileManager.default.currentDirectoryPath) -> String {
+        let joined = path.hasPrefix("/") ? path : (directory as NSString).appendingPathComponent(path)
+        return (joined as NSString).standardizingPath
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The launcher's part of the store, and the one place that knows its file names:
+///
+/// - `STORE/launcher/runs.jsonl`: run history, one JSON object per finished run,
+///   appended and fsynced;
+/// - `STORE/launcher/logs/<run-id>.log`: each run's full output (stdout and
+///   stderr lines in arrival order), fsynced when the run ends;
+/// - `STORE/periods/NNNN/metrics.json`: read (written by `check-model`) for the summary.
+public final class LauncherStore: Sendable {
+    /// The store directory, absolute.
+    public let root: String
+    private let historyLock = Mutex(())
+
+    public init(root: String) {
+        self.root = root
+    }
+
+    public var launcherDirectory: String { root + "/launcher" }
+    public var historyFile: String { launcherDirectory + "/runs.jsonl" }
+    public var logsDirectory: String { launcherDirectory + "/logs" }
+
+    public func logFile(runID: String) -> String {
+        logsDirectory + "/\(runID).log"
+    }
+
+    /// `STORE/periods/NNNN/metrics.json`, NNNN zero-padded to at least 4 digits.
+    public func metricsFile(period: Int) -> String {
+        let digits = String(period)
+        let padded = String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+        return root + "/periods/\(padded)/metrics.json"
+    }
+
+    /// Creates the launcher's directories.
+    public func prepare() throws(LauncherError) {
+        do {
+            try FileManager.default.createDirectory(atPath: logsDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw LauncherError(.store, "cannot create \(logsDirectory): \(error.localizedDescription)")
+        }
+    }
+
+    /// Appends one line to the run history and fsyncs it.
+    public func appendHistory(_ entry: RunHistoryEntry) throws(LauncherError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard var line = try? encoder.encode(entry) else {
+            throw LauncherError(.store, "cannot encode the history entry of run \(entry.id)")
+        }
+        line.append(UInt8(ascii: "\n"))
+        try historyLock.withLock { _ throws(LauncherError) in
+            let fd = open(historyFile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw LauncherError(.store, "cannot open \(historyFile): \(errnoText())") }
+            defer { close(fd) }
+            guard writeAll(fd, line), fsync(fd) == 0 else {
+                throw LauncherError(.store, "cannot write \(historyFile): \(errnoText())")
+            }
+        }
+    }
+
+    /// The run history, oldest first; lines that do not decode are skipped.
+    public func history() -> [RunHistoryEntry] {
+        guard let data = FileManager.default.contents(atPath: historyFile) else { return [] }
+        let decoder = JSONDecoder()
+        return data.split(separator: UInt8(ascii: "\n")).compactMap { try? decoder.decode(RunHistoryEntry.self, from: $0) }
+    }
+
+    /// Opens (truncating) the log file of a run.
+    public func openLog(runID: String) throws(LauncherError) -> RunLog {
+        let path = logFile(runID: runID)
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw LauncherError(.store, "cannot open \(path): \(errnoText())") }
+        return RunLog(path: path, descriptor: fd)
+    }
+
+    /// The metrics of a period as far as the summary needs them; `nil` when
+    /// the file does not exist, ``PeriodMetrics/unreadable`` when it does not decode.
+    public func metrics(period: Int) -> PeriodMetrics? {
+        guard let data = FileManager.default.contents(atPath: metricsFile(period: period)) else { return nil }
+        return (try? JSONDecoder().decode(PeriodMetrics.self, from: data)) ?? .unreadable
+    }
+
+    /// The periods that have a directory under `STORE/periods`, sorted.
+    public func periodsOnDisk() -> [Int] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root + "/periods")) ?? []
+        return names.compactMap { Int($0) }.sorted()
+    }
+}
+
+/// One run's log file. Lines from stdout and stderr may arrive concurrently.
+public final class RunLog: Sendable {
+    public let path: String
+    private let descriptor: Mutex<Int32>
+
+    init(path: String, descriptor: Int32) {
+        self.path = path
+        self.descriptor = Mutex(descriptor)
+    }
+
+    /// Appends `bytes`; a failing disk does not stop the run (the error is dropped).
+    public func write(_ bytes: some Collection<UInt8>) {
+        let data = Array(bytes)
+        descriptor.withLock { fd in
+            if fd >= 0 { _ = writeAll(fd, data) }
+        }
+    }
+
+    /// Fsyncs and closes the file. Further writes are ignored.
+    public func close() {
+        descriptor.withLock { fd in
+            guard fd >= 0 else { return }
+            _ = fsync(fd)
+            #if canImport(Glibc)
+            _ = Glibc.close(fd)
+            #elseif canImport(Musl)
+            _ = Musl.close(fd)
+            #else
+            _ = Darwin.close(fd)
+            #endif
+            fd = -1
+        }
+    }
+
+    deinit { close() }
+}
+
+private func writeAll(_ fd: Int32, _ bytes: some Collection<UInt8>) -> Bool {
+    let array = Array(bytes)
+    var offset = 0
+    while offset < array.count {
+        let written = array.withUnsafeBytes { raw in
+            write(fd, raw.baseAddress! + offset, array.count - offset)
+        }
+        if written < 0 {
+            if errno == EINTR { continue }
+            return false
+        }
+        offset += written
+    }
+    return true
+}
+
+private func errnoText() -> String {
+    String(cString: strerror(errno))
+}

@@ -1,0 +1,131 @@
+import Foundation
+import Hummingbird
+import JobClient
+import Launcher
+import Synchronization
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+// Servers started here are never stopped: stopping a Hummingbird server by
+// cancelling its task while URLSession still holds keep-alive connections can
+// trap in NIO (NIOAsyncWriter deinit). They die with the test process.
+
+/// The launcher's API server on loopback with a fixed set of jobs (runs are
+/// accepted but never started: nobody consumes the run requests).
+struct LoopbackCML {
+    let cml: LocalCML
+    let server: LocalAPIServer
+    let running: LocalAPIServer.RunningServer
+
+    static let jobNames = ["Get Predictions", "Load Ground Truth", "Check Model", "Check Model Nightly", "Pre-Check Model"]
+
+    static func start(names: [String] = jobNames) async throws -> LoopbackCML {
+        let cml = LocalCML(definitions: names.map { JobDefinition(name: $0, executable: "/bin/true") })
+        let server = LocalAPIServer(cml: cml)
+        return LoopbackCML(cml: cml, server: server, running: try await server.start())
+    }
+
+    var configuration: CMLConfiguration {
+        CMLConfiguration(apiBase: running.apiBase, apiKey: server.token, projectID: cml.projectID)
+    }
+
+    func job(named name: String) -> Job { cml.jobs.first { $0.name == name }! }
+}
+
+/// A scripted, hostile HTTP server: every request to any path is answered by `respond`.
+final class HostileServer: Sendable {
+    let port: Int
+    private let task: Task<Void, any Error>
+    private let counter: CounterRef
+
+    /// Requests received so far.
+    var requests: Int { counter.value }
+
+    private init(port: Int, task: Task<Void, any Error>, counter: CounterRef) {
+        self.port = port
+        self.task = task
+        self.counter = counter
+    }
+
+    /// `respond(n)` gets the 1-based number of the request.
+    static func start(_ respond: @escaping @Sendable (Int) async throws -> Response) async throws -> HostileServer {
+        let counter = CounterRef()
+        let router = Router()
+        router.on("**", method: .get) { _, _ in try await respond(counter.next()) }
+        router.on("**", method: .post) { _, _ in try await respond(counter.next()) }
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in
+                continuation.yield(channel.localAddress?.port ?? 0)
+                continuation.finish()
+            }
+        )
+        let task = Task { try await app.run() }
+        var iterator = ports.makeAsyncIterator()
+        let port = await iterator.next() ?? 0
+        return HostileServer(port: port, task: task, counter: counter)
+    }
+
+    static let key = "hostile-secret-key-123"
+
+    var configuration: CMLConfiguration {
+        CMLConfiguration(apiBase: "http://127.0.0.1:\(port)/api/v2", apiKey: Self.key, projectID: "p")
+    }
+}
+
+final class CounterRef: Sendable {
+    private let storage = Mutex(0)
+    func next() -> Int { storage.withLock { $0 += 1; return $0 } }
+    var value: Int { storage.withLock { $0 } }
+}
+
+extension Response {
+    static func status(_ status: HTTPResponse.Status, json: String) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: json)))
+    }
+}
+
+/// Fast retries for tests: 4 attempts, 10 ms doubling to 40 ms, 300 ms per request.
+let fastRetry = RetryPolicy(maxAttempts: 4, initialDelay: .milliseconds(10), maxDelay: .milliseconds(40), requestTimeout: .milliseconds(300))
+
+/// A raw request to the API, bypassing the client.
+func rawRequest(
+    _ method: String, _ url: String, token: String?, body: String? = nil
+) async throws -> (status: Int, body: Data) {
+    var request = URLRequest(url: URL(string: url)!)
+    request.httpMethod = method
+    if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+    if let body {
+        request.httpBody = Data(body.utf8)
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+    }
+    let (data, response) = try await URLSession.shared.data(for: request)
+    return ((response as! HTTPURLResponse).statusCode, data)
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A loopback port that nothing listens on: bound, then closed.
+func closedPort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw POSIXError(.EBADF) }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+            bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+        }
+    }
+    guard bound else { throw POSIXError(.EADDRINUSE) }
+    return Int(UInt16(bigEndian: address.sin_port))
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Launcher
+import Testing
+
+/// `cml-local` as a user runs it: the built binary beside the test bundle.
+/// The `cml-local` built beside the test bundle, if any.
+let cmlLocalBinary: String? = {
+    let directory = (ExecutableLocator.currentExecutablePath() as NSString).deletingLastPathComponent
+    let path = directory + "/cml-local"
+    return FileManager.default.isExecutableFile(atPath: path) ? path : nil
+}()
+
+@Suite("cml-local binary", .enabled(if: cmlLocalBinary != nil, "cml-local is not built"))
+struct CommandLineTests {
+    /// Runs cml-local with `arguments` in `directory`; returns exit status, stdout, stderr.
+    static func run(_ arguments: [String], in directory: String) throws -> (Int32, String, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: cmlLocalBinary!)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+
+    @Test("an invalid --period prints the contract's ERROR and exits 1 without running anything")
+    func invalidPeriod() throws {
+        let fake = try FakeJobs()
+        defer { fake.remove() }
+        let jobsFile = fake.directory + "/jobs.json"
+        try JSONEncoder().encode(fake.definitions()).write(to: URL(fileURLWithPath: jobsFile))
+        let (status, stdout, stderr) = try Self.run(["run", "--jobs", jobsFile, "--period", "5,2"], in: fake.directory)
+        #expect(status == 1)
+        #expect(stderr.contains("ERROR: Invalid parameter format. Expected 'current_period,total_periods'"))
+        #expect(stdout.isEmpty)
+        #expect(fake.records().isEmpty)
+    }
+
+    @Test("a whole fake pipeline through the binary: trigger lines in its output, exit 0, store default")
+    func wholePipeline() throws {
+        guard FakeJobs.available else { return }
+        let fake = try FakeJobs()
+        defer { fake.remove() }
+        let jobsFile = fake.directory + "/jobs.json"
+        try JSONEncoder().encode(fake.definitions(gp: ["FAKE_TOTAL": "2"])).write(to: URL(fileURLWithPath: jobsFile))
+        let (status, stdout, _) = try Self.run(["run", "--jobs", jobsFile, "--data", "data/my-set"], in: fake.directory)
+        #expect(status == 0, "\(stdout)")
+        #expect(stdout.contains("✓ Triggered job: Load Ground Truth (Period 0/2)"))
+        #expect(stdout.contains("Pipeline completed: 7 runs, all succeeded."))
+        // --data reaches the jobs as an absolute MONITOR_DATA_DIR; without --store no MONITOR_STORE_DIR,
+        // and the launcher keeps its history in state/<basename of the data dir>.
+        let records = fake.records()
+        #expect(records.count == 7)
+        #expect(records.allSatisfy { $0.env["MONITOR_DATA_DIR"] == fake.directory + "/data/my-set" && $0.env["MONITOR_STORE_DIR"] == nil })
+        #expect(LauncherStore(root: fake.directory + "/state/my-set").history().count == 7)
+    }
+}
