@@ -45,7 +45,7 @@ let package = Package(
         .target(
             name: "Launcher",
             dependencies: [
-                "JobClient", "PeriodArgs",
+                "JobClient", "PeriodArgs", "MonitorData", "MonitorStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],

@@ -40,9 +40,23 @@ extension CMLLocal {
         @Option(help: "Seconds a run may take (overrides each job's timeout_seconds).")
         var runTimeout: Double?
 
+        @Option(
+            name: .customLong("job-env"),
+            help: ArgumentHelp(
+                "Adds NAME=VALUE to every job's own environment for this run, e.g. MONITOR_ON_DEGRADATION=continue.",
+                valueName: "NAME=VALUE"
+            )
+        )
+        var jobEnvironment: [String] = []
+
         func validate() throws {
             guard maxRuns >= 1 else { throw ValidationError("--max-runs must be at least 1") }
             if let runTimeout, !(runTimeout > 0) { throw ValidationError("--run-timeout must be a positive number of seconds") }
+            for pair in jobEnvironment where !(pair.split(separator: "=", maxSplits: 1).first.map { !$0.isEmpty } ?? false)
+                || !pair.contains("=")
+            {
+                throw ValidationError("--job-env takes NAME=VALUE, got '\(pair)'")
+            }
         }
 
         func run() async throws {
@@ -61,6 +75,10 @@ extension CMLLocal {
             options.storeDirectory = store.map { LauncherOptions.absolute($0) }
             options.period = first
             options.maxRuns = maxRuns
+            for pair in jobEnvironment {
+                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                options.jobEnvironment[String(parts[0])] = String(parts[1])
+            }
             options.runTimeout = runTimeout.map { .milliseconds(Int64(($0 * 1000).rounded())) }
 
             // The embedded HTTP server logs through swift-log at LOG_LEVEL (default info);

@@ -1,5 +1,6 @@
 import Foundation
 import JobClient
+import MonitorStore
 import PeriodArgs
 import Synchronization
 
@@ -41,14 +42,23 @@ public final class Launcher: Sendable {
 
     /// Runs the pipeline to its end.
     public func run() async -> PipelineResult {
-        let store = LauncherStore(root: options.resolvedStoreDirectory)
         let session = LocalCML.makeID()
-        do {
+        var root = options.storeDirectory ?? ""
+        do throws(LauncherError) {
+            root = try options.resolveStoreDirectory()
+            let store = LauncherStore(root: root)
+            let lock: StoreLock
+            do {
+                lock = try StoreLock(store: store.store)
+            } catch {
+                throw LauncherError(.store, error.description)
+            }
+            defer { withExtendedLifetime(lock) {} }
             try store.prepare()
             return try await runPipeline(store: store, session: session)
         } catch {
             output(error.description)
-            return PipelineResult(exitStatus: 1, runs: [], explanation: error.message, storeDirectory: store.root)
+            return PipelineResult(exitStatus: 1, runs: [], explanation: error.message, storeDirectory: root)
         }
     }
 
@@ -147,7 +157,8 @@ public final class Launcher: Sendable {
             executable: context.executables[definition.name]!,
             arguments: LocalCML.words(run.arguments),
             environment: RunEnvironment.make(
-                host: options.hostEnvironment, job: definition.environment, run: request.environment,
+                host: options.hostEnvironment, job: definition.environment.merging(options.jobEnvironment) { $1 },
+                run: request.environment,
                 dataDirectory: options.dataDirectory, storeDirectory: options.storeDirectory,
                 apiURL: context.apiURL, apiKey: context.apiKey, projectID: context.projectID
             ),

@@ -1,4 +1,6 @@
 import Foundation
+import MonitorData
+import MonitorStore
 import PeriodArgs
 
 /// What one `cml-local run` does.
@@ -23,6 +25,8 @@ public struct LauncherOptions: Sendable {
     public var workingDirectory: String = FileManager.default.currentDirectoryPath
     /// Where product-name executables are found; default: beside the running binary.
     public var locator: ExecutableLocator = .besideCurrentExecutable()
+    /// `--job-env NAME=VALUE`: added to every job's own environment for this launcher run.
+    public var jobEnvironment: [String: String] = [:]
     /// The launcher's environment, source of `HOME` and `TMPDIR` only.
     public var hostEnvironment: [String: String] = ProcessInfo.processInfo.environment
 
@@ -31,14 +35,19 @@ public struct LauncherOptions: Sendable {
     }
 
     /// The store the launcher writes its history and logs to, and reads the
-    /// metrics of the summary from: `--store`, else `state/<basename of the data dir>`.
-    public var resolvedStoreDirectory: String {
+    /// metrics of the summary from: `--store`, else the jobs' default,
+    /// `state/<data set name>` (the metadata's `name`), absolute.
+    ///
+    /// - Throws: ``LauncherError`` when the default is needed and the data set cannot be read.
+    public func resolveStoreDirectory() throws(LauncherError) -> String {
         if let storeDirectory { return storeDirectory }
-        // TODO(store-default): the jobs' default store is `state/<data set name>` (the metadata's
-        // `name`); the jobs module will provide it at integration. Until then: the data dir's basename.
-        let data = dataDirectory ?? "data/sample"
-        let name = (data as NSString).lastPathComponent
-        return Self.absolute("state/\(name.isEmpty ? "sample" : name)", in: workingDirectory)
+        let data = dataDirectory ?? Self.absolute("data/sample", in: workingDirectory)
+        do {
+            let name = try DataSet(directory: data).metadata.name
+            return Self.absolute(Store.defaultRoot(dataSetName: name), in: workingDirectory)
+        } catch {
+            throw LauncherError(.store, "cannot find the default store: \(error.description)")
+        }
     }
 
     /// `path` made absolute against `directory`, `.` and `..` resolved.

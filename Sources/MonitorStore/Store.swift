@@ -4,6 +4,14 @@ import FoundationEssentials
 import Foundation
 #endif
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The files the jobs hand to each other, under one root directory:
 ///
 /// ```
@@ -12,6 +20,9 @@ import Foundation
 /// ROOT/periods/NNNN/joined.bin        load-ground-truth
 /// ROOT/periods/NNNN/coverage.json     load-ground-truth
 /// ROOT/periods/NNNN/metrics.json      check-model (external contract)
+/// ROOT/launcher/runs.jsonl            cml-local: run history, one JSON object per run
+/// ROOT/launcher/logs/<run-id>.log     cml-local: each run's output
+/// ROOT/.lock                          held by the pipeline using the store
 /// ```
 ///
 /// Every write is atomic; writing a period's predictions removes that period's
@@ -48,6 +59,22 @@ public struct Store: Sendable {
     public func joinedPath(_ period: Int) -> String { "\(periodDirectory(period))/joined.bin" }
     public func coveragePath(_ period: Int) -> String { "\(periodDirectory(period))/coverage.json" }
     public func metricsPath(_ period: Int) -> String { "\(periodDirectory(period))/metrics.json" }
+    public var runHistoryPath: String { "\(root)/launcher/runs.jsonl" }
+    public var runLogsDirectory: String { "\(root)/launcher/logs" }
+    public func runLogPath(runID: String) -> String { "\(runLogsDirectory)/\(runID).log" }
+    var lockPath: String { "\(root)/.lock" }
+
+    /// The periods that have a directory under `ROOT/periods`, sorted.
+    public func periodsOnDisk() -> [Int] {
+        guard let directory = opendir("\(root)/periods") else { return [] }
+        defer { closedir(directory) }
+        var periods: [Int] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if let period = Int(name), period >= 0 { periods.append(period) }
+        }
+        return periods.sorted()
+    }
 
     // MARK: get-predictions
 

@@ -16,7 +16,7 @@ public final class StoreLock: Sendable {
     /// - Throws: ``StoreError`` `.locked` when another process holds it.
     public init(store: Store) throws(StoreError) {
         try FileSystem.makeDirectories(store.root)
-        let path = "\(store.root)/.lock"
+        let path = store.lockPath
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw StoreError(.io, path: path, "cannot open the store's lock file") }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {

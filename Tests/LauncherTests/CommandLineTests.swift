@@ -49,12 +49,19 @@ struct CommandLineTests {
         defer { fake.remove() }
         let jobsFile = fake.directory + "/jobs.json"
         try JSONEncoder().encode(fake.definitions(gp: ["FAKE_TOTAL": "2"])).write(to: URL(fileURLWithPath: jobsFile))
+        try FileManager.default.createDirectory(atPath: fake.directory + "/data/my-set", withIntermediateDirectories: true)
+        let metadata = #"{"format_version": 1, "name": "my-set", "num_periods": 1, "periods": [{"period": 0, "predictions": "p.csv.gz", "labels": "l.csv.gz"}]}"#
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/sh")
+        gzip.arguments = ["-c", "printf '%s' \"$1\" | gzip -c > \"$2\"", "sh", metadata, fake.directory + "/data/my-set/metadata.json.gz"]
+        try gzip.run()
+        gzip.waitUntilExit()
         let (status, stdout, _) = try Self.run(["run", "--jobs", jobsFile, "--data", "data/my-set"], in: fake.directory)
         #expect(status == 0, "\(stdout)")
         #expect(stdout.contains("✓ Triggered job: Load Ground Truth (Period 0/2)"))
         #expect(stdout.contains("Pipeline completed: 7 runs, all succeeded."))
         // --data reaches the jobs as an absolute MONITOR_DATA_DIR; without --store no MONITOR_STORE_DIR,
-        // and the launcher keeps its history in state/<basename of the data dir>.
+        // and the launcher keeps its history in the jobs' default store, state/<data set name>.
         let records = fake.records()
         #expect(records.count == 7)
         #expect(records.allSatisfy { $0.env["MONITOR_DATA_DIR"] == fake.directory + "/data/my-set" && $0.env["MONITOR_STORE_DIR"] == nil })

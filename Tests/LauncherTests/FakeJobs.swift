@@ -123,8 +123,13 @@ struct FakeJobs {
             os.makedirs(d, exist_ok=True)
             accuracy = None if c == 1 else 0.9 + c / 100
             with open(os.path.join(d, "metrics.json"), "w") as f:
-                json.dump({"period": c, "total_periods": t, "accuracy": accuracy, "labeled": 100 + c,
-                           "decision": "last_period" if c == t - 1 else "continue", "degraded": False}, f)
+                json.dump({"period": c, "total_periods": t, "rows": 110 + c, "labeled": 100 + c, "unlabeled": 10,
+                           "correct": 90, "labels_without_prediction": 0, "accuracy": accuracy, "precision": None,
+                           "recall": None, "f1": None, "roc_auc": None, "averaging": "binary", "positive_label": "1",
+                           "confusion_matrix": {"labels": [], "matrix": []}, "undefined": {},
+                           "baseline_accuracy": None, "baseline_source": None, "drop": None, "p_value": None,
+                           "degraded": False, "insufficient_ground_truth": False, "reason": "fake",
+                           "decision": "last_period" if c == t - 1 else "continue"}, f)
         if env.get("FAKE_STOP") == "1":
             sys.exit(0)
         nxt, np = {"gp": ("Load Ground Truth", c), "lgt": ("Check Model", c), "cm": ("Get Predictions", c + 1)}[role]

@@ -181,18 +181,18 @@ struct LauncherPartsTests {
         let store = LauncherStore(root: "/s")
         #expect(store.historyFile == "/s/launcher/runs.jsonl")
         #expect(store.logFile(runID: "r") == "/s/launcher/logs/r.log")
-        #expect(store.metricsFile(period: 7) == "/s/periods/0007/metrics.json")
-        #expect(store.metricsFile(period: 12345) == "/s/periods/12345/metrics.json")
     }
 
-    @Test("default store: state/<basename of the data dir>, absolute")
-    func defaultStore() {
+    @Test("default store: state/<data set name>, absolute; an unreadable data set is an error")
+    func defaultStore() throws {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().path
         var options = LauncherOptions(jobs: JobDefinitions(jobs: []))
-        options.workingDirectory = "/repo"
-        #expect(options.resolvedStoreDirectory == "/repo/state/sample")
-        options.dataDirectory = "/data/bank-2024/"
-        #expect(options.resolvedStoreDirectory == "/repo/state/bank-2024")
+        options.workingDirectory = repository
+        #expect(try options.resolveStoreDirectory() == "\(repository)/state/sample")
+        options.dataDirectory = "/nonexistent/bank-2024"
+        #expect(throws: LauncherError.self) { try options.resolveStoreDirectory() }
         options.storeDirectory = "/elsewhere"
-        #expect(options.resolvedStoreDirectory == "/elsewhere")
+        #expect(try options.resolveStoreDirectory() == "/elsewhere")
     }
 }

@@ -152,11 +152,12 @@ func temporaryDirectory() throws -> String {
 
     @Test func lockIsExclusive() throws {
         let store = Store(root: try temporaryDirectory())
-        var first: StoreLock? = try StoreLock(store: store)
-        let error = #expect(throws: StoreError.self) { try StoreLock(store: store) }
-        #expect(error?.kind == .locked)
-        _ = first
-        first = nil
+        do {
+            let first = try StoreLock(store: store)
+            let error = #expect(throws: StoreError.self) { try StoreLock(store: store) }
+            #expect(error?.kind == .locked)
+            withExtendedLifetime(first) {}
+        }
         _ = try StoreLock(store: store)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MonitorStore
 import Synchronization
 
 #if canImport(Glibc)
@@ -9,35 +10,25 @@ import Musl
 import Darwin
 #endif
 
-/// The launcher's part of the store, and the one place that knows its file names:
-///
-/// - `STORE/launcher/runs.jsonl`: run history, one JSON object per finished run,
-///   appended and fsynced;
-/// - `STORE/launcher/logs/<run-id>.log`: each run's full output (stdout and
-///   stderr lines in arrival order), fsynced when the run ends;
-/// - `STORE/periods/NNNN/metrics.json`: read (written by `check-model`) for the summary.
+/// The launcher's use of the store (file names: ``Store``): the run history
+/// (`runs.jsonl`, one JSON object per finished run, appended and fsynced),
+/// each run's log (stdout and stderr lines in arrival order, fsynced when the
+/// run ends), and the periods' `metrics.json` for the summary.
 public final class LauncherStore: Sendable {
     /// The store directory, absolute.
-    public let root: String
+    public var root: String { store.root }
+    public let store: Store
     private let historyLock = Mutex(())
 
     public init(root: String) {
-        self.root = root
+        self.store = Store(root: root)
     }
 
-    public var launcherDirectory: String { root + "/launcher" }
-    public var historyFile: String { launcherDirectory + "/runs.jsonl" }
-    public var logsDirectory: String { launcherDirectory + "/logs" }
+    public var historyFile: String { store.runHistoryPath }
+    public var logsDirectory: String { store.runLogsDirectory }
 
     public func logFile(runID: String) -> String {
-        logsDirectory + "/\(runID).log"
-    }
-
-    /// `STORE/periods/NNNN/metrics.json`, NNNN zero-padded to at least 4 digits.
-    public func metricsFile(period: Int) -> String {
-        let digits = String(period)
-        let padded = String(repeating: "0", count: max(0, 4 - digits.count)) + digits
-        return root + "/periods/\(padded)/metrics.json"
+        store.runLogPath(runID: runID)
     }
 
     /// Creates the launcher's directories.
@@ -82,17 +73,13 @@ public final class LauncherStore: Sendable {
         return RunLog(path: path, descriptor: fd)
     }
 
-    /// The metrics of a period as far as the summary needs them; `nil` when
-    /// the file does not exist, ``PeriodMetrics/unreadable`` when it does not decode.
-    public func metrics(period: Int) -> PeriodMetrics? {
-        guard let data = FileManager.default.contents(atPath: metricsFile(period: period)) else { return nil }
-        return (try? JSONDecoder().decode(PeriodMetrics.self, from: data)) ?? .unreadable
-    }
-
-    /// The periods that have a directory under `STORE/periods`, sorted.
-    public func periodsOnDisk() -> [Int] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: root + "/periods")) ?? []
-        return names.compactMap { Int($0) }.sorted()
+    /// A period's metrics: `nil` when not checked yet, an error when unreadable.
+    public func metrics(period: Int) -> Result<MetricsRecord, StoreError>? {
+        do {
+            return try store.readMetrics(period).map { .success($0) }
+        } catch {
+            return .failure(error)
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import MonitorStore
 import PeriodArgs
 
 /// The end-of-pipeline table, one row per period, from `STORE/periods/NNNN/metrics.json`.
@@ -21,7 +22,7 @@ struct PeriodSummary {
             }
         }
         if let total { return Array(0..<total) }
-        return store.periodsOnDisk()
+        return store.store.periodsOnDisk()
     }
 
     func lines() -> [String] {
@@ -31,21 +32,20 @@ struct PeriodSummary {
         let header = ["period", "accuracy", "labeled", "decision", "degraded"]
         var rows: [[String]] = []
         for period in periods {
-            guard let metrics = store.metrics(period: period) else {
+            switch store.metrics(period: period) {
+            case nil:
                 rows.append([String(period), "-", "-", "-", "-"])
-                continue
-            }
-            if metrics.isUnreadable {
+            case .failure:
                 rows.append([String(period), "?", "?", "unreadable", "?"])
-                continue
+            case .success(let metrics):
+                rows.append([
+                    String(period),
+                    metrics.accuracy.map { String(format: "%.2f%%", $0 * 100) } ?? "n/a",
+                    String(metrics.labeled),
+                    metrics.decision,
+                    metrics.degraded ? "yes" : "no",
+                ])
             }
-            rows.append([
-                String(period),
-                metrics.accuracy.map { String(format: "%.2f%%", $0 * 100) } ?? "n/a",
-                metrics.labeled.map(String.init) ?? "n/a",
-                metrics.decision ?? "-",
-                metrics.degraded.map { $0 ? "yes" : "no" } ?? "-",
-            ])
         }
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         func format(_ row: [String]) -> String {
