@@ -218,15 +218,6 @@ public final class CSVReader {
             "record or field larger than the limit of \(maxRecordBytes) bytes (is a quote missing?)")
     }
 
-    @inline(__always)
-    private func store(_ start: UnsafeMutablePointer<UInt8>, _ length: Int) throws(DataError) {
-        if count == fieldCapacity {
-            try growFields()
-        }
-        fields[count] = UnsafeRawBufferPointer(start: start, count: length)
-        count += 1
-    }
-
     private func growFields() throws(DataError) {
         if !readingHeader {
             throw DataError(
@@ -332,9 +323,22 @@ public final class CSVReader {
 
         let recordStart = p
         let quotedStop = self.quotedStop
-        count = 0
         scratchUsed = 0
         var newlines = 0  // line breaks inside quoted fields
+        // The field list lives in locals: stores through `out` cannot alias them.
+        var n = 0
+        var out = fields
+        var outCapacity = fieldCapacity
+        @inline(__always) func store(_ start: UnsafeMutablePointer<UInt8>, _ length: Int) throws(DataError) {
+            if n == outCapacity {
+                count = n
+                try growFields()
+                out = fields
+                outCapacity = fieldCapacity
+            }
+            out[n] = UnsafeRawBufferPointer(start: start, count: length)
+            n += 1
+        }
 
         fieldLoop: while true {
             if p.pointee != UInt8(ascii: "\"") {
@@ -357,7 +361,7 @@ public final class CSVReader {
                 case UInt8(ascii: "\""):
                     throw DataError(
                         .csv, file: path, line: nextLine + newlines,
-                        "a quote (\") inside unquoted field \(count + 1); quote the whole field and double the quote")
+                        "a quote (\") inside unquoted field \(n + 1); quote the whole field and double the quote")
                 default:  // NUL
                     if q == dataEnd {
                         if !eof { return .needMore }
@@ -366,7 +370,7 @@ public final class CSVReader {
                         break fieldLoop
                     }
                     throw DataError(
-                        .csv, file: path, line: nextLine + newlines, "NUL byte in field \(count + 1)")
+                        .csv, file: path, line: nextLine + newlines, "NUL byte in field \(n + 1)")
                 }
             }
 
@@ -387,10 +391,10 @@ public final class CSVReader {
                         if !eof { return .needMore }
                         throw DataError(
                             .csv, file: path, line: nextLine,
-                            "unterminated quoted field \(count + 1): end of file before the closing quote")
+                            "unterminated quoted field \(n + 1): end of file before the closing quote")
                     }
                     throw DataError(
-                        .csv, file: path, line: nextLine + newlines, "NUL byte in quoted field \(count + 1)")
+                        .csv, file: path, line: nextLine + newlines, "NUL byte in quoted field \(n + 1)")
                 } else {  // quote
                     if q + 1 == dataEnd && !eof { return .needMore }
                     if q + 1 < dataEnd && q[1] == UInt8(ascii: "\"") {
@@ -427,17 +431,18 @@ public final class CSVReader {
             default:
                 throw DataError(
                     .csv, file: path, line: nextLine + newlines,
-                    "unexpected character after the closing quote of field \(count)")
+                    "unexpected character after the closing quote of field \(n)")
             }
         }
 
         if p - recordStart > maxRecordBytes + 2 {
             throw sizeError(line: nextLine)
         }
-        if !readingHeader && count != expectedFields {
+        count = n
+        if !readingHeader && n != expectedFields {
             throw DataError(
                 .csv, file: path, line: nextLine,
-                "wrong number of fields: expected \(expectedFields) (as in the header), found \(count)")
+                "wrong number of fields: expected \(expectedFields) (as in the header), found \(n)")
         }
         currentLine = nextLine
         nextLine += 1 + newlines
