@@ -11,8 +11,9 @@ import Darwin
 /// The reader decompresses through ``GzipReader`` into one reusable buffer and
 /// parses records in place: a field is a slice of that buffer (or, for a quoted
 /// field with `""` escapes, of a reusable scratch buffer), valid until the next
-/// call of ``next()``. Memory stays constant: the buffer grows only when a single
-/// record does not fit, and never beyond the record size limit.
+/// call of ``next()``. Memory stays constant: the 64 KiB buffer grows only when a
+/// single record does not fit, and a record larger than the limit (1 MiB by
+/// default) is an error, so the buffer never exceeds about twice the limit.
 ///
 /// Syntax accepted: fields separated by `,`; records ended by LF, CRLF or a bare
 /// CR; quoted fields with `""` escapes and embedded commas, quotes and line
