@@ -77,6 +77,8 @@ public final class CSVReader {
     /// - Throws: ``DataError``: the errors of ``GzipReader``, and `.csv` when
     ///   the file is empty or the header is invalid.
     public init(path: String, maxRecordBytes: Int = CSVReader.defaultMaxRecordBytes) throws(DataError) {
+        // Opened first: a throw before the buffers are allocated leaks nothing.
+        self.gzip = try GzipReader(path: path)
         self.path = path
         self.maxRecordBytes = max(maxRecordBytes, 1)
         self.capacity = Self.initialCapacity
@@ -90,8 +92,7 @@ public final class CSVReader {
         self.quotedStop[0] = 1
         self.fieldCapacity = 16
         self.fields = UnsafeMutablePointer<UnsafeRawBufferPointer>.allocate(capacity: 16)
-        self.gzip = try GzipReader(path: path)
-        try readHeader()
+        try readHeader()  // every property is set: deinit frees the buffers if this throws
     }
 
     deinit {
