@@ -267,28 +267,29 @@ public final class CSVReader {
 
     /// The first byte at or after `start` that is `,` `"` LF CR or NUL, eight bytes at a time.
     ///
-    /// The data always ends with a NUL sentinel and the buffer has padding after it,
-    /// so the loads never leave the allocation and the scan always stops. In each
-    /// word the lowest flagged byte is exact (borrows only propagate upwards).
+    /// All five are below `-` (0x2D), so each word is first tested for bytes below
+    /// 0x2D (four operations); each flagged byte is then checked exactly. The lowest
+    /// flagged byte of a word is always a real one and later flags can only be false
+    /// positives (borrows propagate upwards), never misses. The data always ends
+    /// with a NUL sentinel and the buffer has padding after it, so the loads stay
+    /// inside the allocation and the scan always stops.
     @inline(__always)
     private static func scanUnquoted(_ start: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
-        let ones: UInt64 = 0x0101_0101_0101_0101
+        let below: UInt64 = 0x2D2D_2D2D_2D2D_2D2D
         let highs: UInt64 = 0x8080_8080_8080_8080
         var p = start
         while true {
             let word = UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
-            let comma = word ^ (ones &* 0x2C)
-            let quote = word ^ (ones &* 0x22)
-            let lf = word ^ (ones &* 0x0A)
-            let cr = word ^ (ones &* 0x0D)
-            var mask = (comma &- ones) & ~comma
-            mask |= (quote &- ones) & ~quote
-            mask |= (lf &- ones) & ~lf
-            mask |= (cr &- ones) & ~cr
-            mask |= (word &- ones) & ~word
-            mask &= highs
-            if mask != 0 {
-                return p + (mask.trailingZeroBitCount >> 3)
+            var mask = (word &- below) & ~word & highs
+            while mask != 0 {
+                let q = p + (mask.trailingZeroBitCount >> 3)
+                let byte = q.pointee
+                if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\"")
+                    || byte == UInt8(ascii: "\r") || byte == 0
+                {
+                    return q
+                }
+                mask &= mask &- 1
             }
             p += 8
         }
