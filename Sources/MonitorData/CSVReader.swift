@@ -11,8 +11,9 @@ import Darwin
 /// The reader decompresses through ``GzipReader`` into one reusable buffer and
 /// parses records in place: a field is a slice of that buffer (or, for a quoted
 /// field with `""` escapes, of a reusable scratch buffer), valid until the next
-/// call of ``next()``. Memory stays constant: the buffer grows only when a single
-/// record does not fit, and never beyond the record size limit.
+/// call of ``next()``. Memory stays constant: the 64 KiB buffer grows only when a
+/// single record does not fit, and a record larger than the limit (1 MiB by
+/// default) is an error, so the buffer never exceeds about twice the limit.
 ///
 /// Syntax accepted: fields separated by `,`; records ended by LF, CRLF or a bare
 /// CR; quoted fields with `""` escapes and embedded commas, quotes and line
@@ -76,6 +77,8 @@ public final class CSVReader {
     /// - Throws: ``DataError``: the errors of ``GzipReader``, and `.csv` when
     ///   the file is empty or the header is invalid.
     public init(path: String, maxRecordBytes: Int = CSVReader.defaultMaxRecordBytes) throws(DataError) {
+        // Opened first: a throw before the buffers are allocated leaks nothing.
+        self.gzip = try GzipReader(path: path)
         self.path = path
         self.maxRecordBytes = max(maxRecordBytes, 1)
         self.capacity = Self.initialCapacity
@@ -89,8 +92,7 @@ public final class CSVReader {
         self.quotedStop[0] = 1
         self.fieldCapacity = 16
         self.fields = UnsafeMutablePointer<UnsafeRawBufferPointer>.allocate(capacity: 16)
-        self.gzip = try GzipReader(path: path)
-        try readHeader()
+        try readHeader()  // every property is set: deinit frees the buffers if this throws
     }
 
     deinit {
@@ -218,15 +220,6 @@ public final class CSVReader {
             "record or field larger than the limit of \(maxRecordBytes) bytes (is a quote missing?)")
     }
 
-    @inline(__always)
-    private func store(_ start: UnsafeMutablePointer<UInt8>, _ length: Int) throws(DataError) {
-        if count == fieldCapacity {
-            try growFields()
-        }
-        fields[count] = UnsafeRawBufferPointer(start: start, count: length)
-        count += 1
-    }
-
     private func growFields() throws(DataError) {
         if !readingHeader {
             throw DataError(
@@ -274,28 +267,29 @@ public final class CSVReader {
 
     /// The first byte at or after `start` that is `,` `"` LF CR or NUL, eight bytes at a time.
     ///
-    /// The data always ends with a NUL sentinel and the buffer has padding after it,
-    /// so the loads never leave the allocation and the scan always stops. In each
-    /// word the lowest flagged byte is exact (borrows only propagate upwards).
+    /// All five are below `-` (0x2D), so each word is first tested for bytes below
+    /// 0x2D (four operations); each flagged byte is then checked exactly. The lowest
+    /// flagged byte of a word is always a real one and later flags can only be false
+    /// positives (borrows propagate upwards), never misses. The data always ends
+    /// with a NUL sentinel and the buffer has padding after it, so the loads stay
+    /// inside the allocation and the scan always stops.
     @inline(__always)
     private static func scanUnquoted(_ start: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
-        let ones: UInt64 = 0x0101_0101_0101_0101
+        let below: UInt64 = 0x2D2D_2D2D_2D2D_2D2D
         let highs: UInt64 = 0x8080_8080_8080_8080
         var p = start
         while true {
             let word = UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
-            let comma = word ^ (ones &* 0x2C)
-            let quote = word ^ (ones &* 0x22)
-            let lf = word ^ (ones &* 0x0A)
-            let cr = word ^ (ones &* 0x0D)
-            var mask = (comma &- ones) & ~comma
-            mask |= (quote &- ones) & ~quote
-            mask |= (lf &- ones) & ~lf
-            mask |= (cr &- ones) & ~cr
-            mask |= (word &- ones) & ~word
-            mask &= highs
-            if mask != 0 {
-                return p + (mask.trailingZeroBitCount >> 3)
+            var mask = (word &- below) & ~word & highs
+            while mask != 0 {
+                let q = p + (mask.trailingZeroBitCount >> 3)
+                let byte = q.pointee
+                if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\"")
+                    || byte == UInt8(ascii: "\r") || byte == 0
+                {
+                    return q
+                }
+                mask &= mask &- 1
             }
             p += 8
         }
@@ -332,9 +326,22 @@ public final class CSVReader {
 
         let recordStart = p
         let quotedStop = self.quotedStop
-        count = 0
         scratchUsed = 0
         var newlines = 0  // line breaks inside quoted fields
+        // The field list lives in locals: stores through `out` cannot alias them.
+        var n = 0
+        var out = fields
+        var outCapacity = fieldCapacity
+        @inline(__always) func store(_ start: UnsafeMutablePointer<UInt8>, _ length: Int) throws(DataError) {
+            if n == outCapacity {
+                count = n
+                try growFields()
+                out = fields
+                outCapacity = fieldCapacity
+            }
+            out[n] = UnsafeRawBufferPointer(start: start, count: length)
+            n += 1
+        }
 
         fieldLoop: while true {
             if p.pointee != UInt8(ascii: "\"") {
@@ -357,7 +364,7 @@ public final class CSVReader {
                 case UInt8(ascii: "\""):
                     throw DataError(
                         .csv, file: path, line: nextLine + newlines,
-                        "a quote (\") inside unquoted field \(count + 1); quote the whole field and double the quote")
+                        "a quote (\") inside unquoted field \(n + 1); quote the whole field and double the quote")
                 default:  // NUL
                     if q == dataEnd {
                         if !eof { return .needMore }
@@ -366,7 +373,7 @@ public final class CSVReader {
                         break fieldLoop
                     }
                     throw DataError(
-                        .csv, file: path, line: nextLine + newlines, "NUL byte in field \(count + 1)")
+                        .csv, file: path, line: nextLine + newlines, "NUL byte in field \(n + 1)")
                 }
             }
 
@@ -387,10 +394,10 @@ public final class CSVReader {
                         if !eof { return .needMore }
                         throw DataError(
                             .csv, file: path, line: nextLine,
-                            "unterminated quoted field \(count + 1): end of file before the closing quote")
+                            "unterminated quoted field \(n + 1): end of file before the closing quote")
                     }
                     throw DataError(
-                        .csv, file: path, line: nextLine + newlines, "NUL byte in quoted field \(count + 1)")
+                        .csv, file: path, line: nextLine + newlines, "NUL byte in quoted field \(n + 1)")
                 } else {  // quote
                     if q + 1 == dataEnd && !eof { return .needMore }
                     if q + 1 < dataEnd && q[1] == UInt8(ascii: "\"") {
@@ -427,17 +434,18 @@ public final class CSVReader {
             default:
                 throw DataError(
                     .csv, file: path, line: nextLine + newlines,
-                    "unexpected character after the closing quote of field \(count)")
+                    "unexpected character after the closing quote of field \(n)")
             }
         }
 
         if p - recordStart > maxRecordBytes + 2 {
             throw sizeError(line: nextLine)
         }
-        if !readingHeader && count != expectedFields {
+        count = n
+        if !readingHeader && n != expectedFields {
             throw DataError(
                 .csv, file: path, line: nextLine,
-                "wrong number of fields: expected \(expectedFields) (as in the header), found \(count)")
+                "wrong number of fields: expected \(expectedFields) (as in the header), found \(n)")
         }
         currentLine = nextLine
         nextLine += 1 + newlines

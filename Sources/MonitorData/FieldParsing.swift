@@ -105,11 +105,11 @@ enum FieldParsing {
     ///
     /// Short inputs (≤ 15 significant digits, |exponent| ≤ 22) take an exact
     /// fast path (Clinger); the rest go through `strtod` on a stack buffer.
+    @inline(__always)
     static func parseDouble(_ bytes: UnsafeRawBufferPointer) -> Double? {
         guard let raw = bytes.baseAddress else { return nil }
         let s = raw.assumingMemoryBound(to: UInt8.self)
-        var start = 0
-        var end = bytes.count
+        let end = bytes.count
         if end == 0 { return nil }
 
         // Fast path: plain `digits[.digits]`, at most 15 digits (the common `0.1234`).
@@ -141,6 +141,14 @@ enum FieldParsing {
             }
         }
 
+        return parseDoubleGeneral(s, end)
+    }
+
+    /// The general case of ``parseDouble(_:)``: spaces, signs, exponents, long digit strings.
+    @inline(never)
+    private static func parseDoubleGeneral(_ s: UnsafePointer<UInt8>, _ count: Int) -> Double? {
+        var start = 0
+        var end = count
         while start < end && (s[start] == 0x20 || s[start] == 0x09) { start += 1 }
         while end > start && (s[end - 1] == 0x20 || s[end - 1] == 0x09) { end -= 1 }
         if start == end { return nil }

@@ -66,6 +66,8 @@ struct CSVReaderTests {
         Valid(name: "UTF-8 content", text: "名前,b\nçé,\"ü\"\n", header: ["名前", "b"], records: [["çé", "ü"]], lines: [2]),
         Valid(name: "quoted header", text: "\"a,1\",\"b\"\"\"\n1,2\n", header: ["a,1", "b\""], records: [["1", "2"]], lines: [2]),
         Valid(name: "spaces kept", text: "a,b\n 1 , 2\n", header: ["a", "b"], records: [[" 1 ", " 2"]], lines: [2]),
+        Valid(name: "punctuation below the comma", text: "a,b\n !#$%&'()*+ -./ x-y,\t- -\u{1}\n", header: ["a", "b"],
+              records: [[" !#$%&'()*+ -./ x-y", "\t- -\u{1}"]], lines: [2]),
     ]
 
     @Test("valid CSV", arguments: valid)
@@ -177,7 +179,10 @@ struct CSVReaderTests {
         let dir = try TempDir()
         defer { dir.remove() }
         var rng = SplitMix64(seed: crlf ? 11 : 12)
-        let pieces = ["a", "bc", "x,y", "say \"hi\"", "two\nlines", "", "1234567890", "é", "\"", ",", "long-" + String(repeating: "z", count: 300)]
+        let pieces = [
+            "a", "bc", "x,y", "say \"hi\"", "two\nlines", "", "1234567890", "é", "\"", ",", "long-" + String(repeating: "z", count: 300),
+            " - + ( ) ! # -- ", "2024-01-01T00:00:00Z", "0.1234", "p0003-000123",
+        ]
         var text = "c0,c1,c2,c3\n"
         var expected: [[String]] = []
         var lines: [Int] = []
