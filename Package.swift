@@ -68,7 +68,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "CMLLocal",
-            dependencies: ["Launcher", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Launcher", "JobClient", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
