@@ -96,6 +96,11 @@ let package = Package(
         ),
         .testTarget(name: "LauncherTests", dependencies: ["Launcher", "JobClient", "PeriodArgs"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "DeployTests",
+            dependencies: ["Launcher", "JobClient", "CMLLocal", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: ["GetPredictions", "LoadGroundTruth", "CheckModel", "CMLLocal", "TestSupport"],
             swiftSettings: swiftSettings
