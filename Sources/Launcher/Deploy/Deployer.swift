@@ -155,8 +155,8 @@ public struct Deployer: Sendable {
     static func changes(from job: Job, to desired: CreateJobRequest) -> UpdateJobRequest {
         var update = UpdateJobRequest()
         if job.script != desired.script { update.script = desired.script }
-        if job.cpu != desired.cpu { update.cpu = desired.cpu }
-        if job.memory != desired.memory { update.memory = desired.memory }
+        if !same(job.cpu, desired.cpu) { update.cpu = desired.cpu }
+        if !same(job.memory, desired.memory) { update.memory = desired.memory }
         if job.timeout != desired.timeout { update.timeout = desired.timeout }
         let current = try? JSONDecoder().decode([String: String].self, from: Data(job.environment.utf8))
         if current != desired.environment { update.environment = jsonString(desired.environment) }
@@ -164,6 +164,11 @@ public struct Deployer: Sendable {
         if let kernel = desired.kernel, kernel != job.kernel { update.kernel = kernel }
         if let arguments = desired.arguments, arguments != job.arguments { update.arguments = arguments }
         return update
+    }
+
+    /// CML keeps cpu and memory as 32-bit floats: 0.1 comes back as 0.10000000149.
+    static func same(_ a: Double, _ b: Double) -> Bool {
+        abs(a - b) <= 1e-6 * max(1, abs(a), abs(b))
     }
 
     // MARK: Reporting
