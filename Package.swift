@@ -68,7 +68,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "CMLLocal",
-            dependencies: ["Launcher", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Launcher", "JobClient", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
@@ -95,6 +95,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "LauncherTests", dependencies: ["Launcher", "JobClient", "PeriodArgs"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DeployTests",
+            dependencies: ["Launcher", "JobClient", "CMLLocal", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["GetPredictions", "LoadGroundTruth", "CheckModel", "CMLLocal", "TestSupport"],

@@ -9,7 +9,7 @@ struct CMLLocal: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cml-local",
         abstract: "Runs the pipeline locally, standing in for CML.",
-        subcommands: [Run.self]
+        subcommands: [Run.self, Deploy.self]
     )
 }
 

@@ -103,9 +103,9 @@ public struct JobClient: JobTrigger {
 
     // MARK: HTTP
 
-    private var jobsPath: String { "/projects/\(Self.escape(configuration.projectID))/jobs" }
+    var jobsPath: String { "/projects/\(Self.escape(configuration.projectID))/jobs" }
 
-    private func send<Response: Decodable>(
+    func send<Response: Decodable>(
         _ method: String, _ path: String, query: [(String, String)] = [], body: (some Encodable)? = String?.none
     ) async throws(JobClientError) -> Response {
         var bodyData: Data?

@@ -11,6 +11,8 @@ public struct LauncherError: Error, Sendable, CustomStringConvertible {
         case server
         /// The store could not be written.
         case store
+        /// `cml-local deploy` could not configure, read or change the CML project.
+        case deploy
     }
 
     public let kind: Kind

@@ -17,10 +17,15 @@ public struct Job: Codable, Sendable, Equatable {
     public var environment: String
     /// The job's default arguments.
     public var arguments: String
+    /// The ML Runtime the job runs in (an image identifier); empty for legacy engines.
+    public var runtimeIdentifier: String
+    /// The legacy engine kernel ("python3"); empty with ML Runtimes.
+    public var kernel: String
 
     public init(
         id: String, name: String, script: String = "", cpu: Double = 1, memory: Double = 1,
-        timeout: Int = 0, environment: String = "{}", arguments: String = ""
+        timeout: Int = 0, environment: String = "{}", arguments: String = "",
+        runtimeIdentifier: String = "", kernel: String = ""
     ) {
         self.id = id
         self.name = name
@@ -30,10 +35,13 @@ public struct Job: Codable, Sendable, Equatable {
         self.timeout = timeout
         self.environment = environment
         self.arguments = arguments
+        self.runtimeIdentifier = runtimeIdentifier
+        self.kernel = kernel
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, name, script, cpu, memory, timeout, environment, arguments
+        case id, name, script, cpu, memory, timeout, environment, arguments, kernel
+        case runtimeIdentifier = "runtime_identifier"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -46,7 +54,9 @@ public struct Job: Codable, Sendable, Equatable {
             memory: try c.decodeIfPresent(Double.self, forKey: .memory) ?? 0,
             timeout: try c.decodeIfPresent(Int.self, forKey: .timeout) ?? 0,
             environment: try c.decodeIfPresent(String.self, forKey: .environment) ?? "{}",
-            arguments: try c.decodeIfPresent(String.self, forKey: .arguments) ?? ""
+            arguments: try c.decodeIfPresent(String.self, forKey: .arguments) ?? "",
+            runtimeIdentifier: try c.decodeIfPresent(String.self, forKey: .runtimeIdentifier) ?? "",
+            kernel: try c.decodeIfPresent(String.self, forKey: .kernel) ?? ""
         )
     }
 }

@@ -17,10 +17,20 @@ public struct JobDefinition: Codable, Sendable, Equatable {
     public var timeoutSeconds: Int
     /// The job-level environment: the only non-platform variables a run gets.
     public var environment: [String: String]
+    /// Deployment only: the CML ML Runtime image identifier (`cml-local deploy
+    /// --runtime-identifier` overrides it); `nil` leaves it to the flag or the server.
+    public var runtimeIdentifier: String?
+    /// Deployment only: the legacy engine kernel (`python3`), for CML projects
+    /// without ML Runtimes; `nil` sends none.
+    public var kernel: String?
+    /// Deployment only: the CML job's default arguments; `nil` sends none and
+    /// leaves a deployed job's arguments alone.
+    public var arguments: String?
 
     public init(
         name: String, executable: String, script: String = "", cpu: Double = 1, memory: Double = 2,
-        timeoutSeconds: Int = 3600, environment: [String: String] = [:]
+        timeoutSeconds: Int = 3600, environment: [String: String] = [:],
+        runtimeIdentifier: String? = nil, kernel: String? = nil, arguments: String? = nil
     ) {
         self.name = name
         self.executable = executable
@@ -29,11 +39,15 @@ public struct JobDefinition: Codable, Sendable, Equatable {
         self.memory = memory
         self.timeoutSeconds = timeoutSeconds
         self.environment = environment
+        self.runtimeIdentifier = runtimeIdentifier
+        self.kernel = kernel
+        self.arguments = arguments
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, executable, script, cpu, memory, environment
+        case name, executable, script, cpu, memory, environment, kernel, arguments
         case timeoutSeconds = "timeout_seconds"
+        case runtimeIdentifier = "runtime_identifier"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -45,7 +59,10 @@ public struct JobDefinition: Codable, Sendable, Equatable {
             cpu: try c.decodeIfPresent(Double.self, forKey: .cpu) ?? 1,
             memory: try c.decodeIfPresent(Double.self, forKey: .memory) ?? 2,
             timeoutSeconds: try c.decodeIfPresent(Int.self, forKey: .timeoutSeconds) ?? 3600,
-            environment: try c.decodeIfPresent([String: String].self, forKey: .environment) ?? [:]
+            environment: try c.decodeIfPresent([String: String].self, forKey: .environment) ?? [:],
+            runtimeIdentifier: try c.decodeIfPresent(String.self, forKey: .runtimeIdentifier),
+            kernel: try c.decodeIfPresent(String.self, forKey: .kernel),
+            arguments: try c.decodeIfPresent(String.self, forKey: .arguments)
         )
     }
 }

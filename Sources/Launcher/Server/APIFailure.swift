@@ -18,6 +18,8 @@ public struct APIFailure: Error, Sendable, Equatable, HTTPResponseError {
     static func unauthorized(_ message: String) -> APIFailure { .init(status: .unauthorized, grpcCode: 16, message: message) }
     static func notFound(_ message: String) -> APIFailure { .init(status: .notFound, grpcCode: 5, message: message) }
     static func conflict(_ message: String) -> APIFailure { .init(status: .conflict, grpcCode: 9, message: message) }
+    /// gRPC FAILED_PRECONDITION, which grpc-gateway answers with 400.
+    static func failedPrecondition(_ message: String) -> APIFailure { .init(status: .badRequest, grpcCode: 9, message: message) }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         Response.json(body, status: status)

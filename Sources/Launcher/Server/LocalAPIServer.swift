@@ -6,7 +6,9 @@ import JobClient
 /// launcher session:
 ///
 /// - `GET  /api/v2/projects/{p}/jobs?search_filter=…&page_size=…&page_token=…`
+/// - `POST /api/v2/projects/{p}/jobs` — create a job (`cml-local deploy`)
 /// - `GET  /api/v2/projects/{p}/jobs/{j}`
+/// - `PATCH /api/v2/projects/{p}/jobs/{j}` — change the fields given (`cml-local deploy`)
 /// - `POST /api/v2/projects/{p}/jobs/{j}/runs` — body `{"arguments": "…", "environment": {…}}`
 /// - `GET  /api/v2/projects/{p}/jobs/{j}/runs`
 /// - `GET  /api/v2/projects/{p}/jobs/{j}/runs/{r}`
@@ -107,6 +109,20 @@ public struct LocalAPIServer: Sendable {
             )
             return Response.json(page)
         }
+        jobs.post { request, context in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let create = try Self.decodeCreateJob(Data(body.readableBytesView))
+            return Response.json(try await cml.createJob(projectID: try context.parameters.require("project"), create))
+        }
+        jobs.patch(":job") { request, context in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let update = try Self.decodeUpdateJob(Data(body.readableBytesView))
+            return Response.json(
+                try await cml.updateJob(
+                    projectID: try context.parameters.require("project"), jobID: try context.parameters.require("job"), update
+                )
+            )
+        }
         jobs.get(":job") { _, context in
             Response.json(
                 try await cml.job(projectID: try context.parameters.require("project"), jobID: try context.parameters.require("job"))
@@ -192,6 +208,90 @@ public struct LocalAPIServer: Sendable {
             throw .badRequest("json: cannot unmarshal \(other.goTypeName) into Go value of type map[string]string")
         }
         return (arguments, environment)
+    }
+}
+
+extension LocalAPIServer {
+    /// The create-job body, type-checked as CML's Go server does: `name` and
+    /// `script` required strings; `cpu`, `memory` numbers (default 1);
+    /// `timeout` an integer (default 0); `environment` a string map;
+    /// `runtime_identifier`, `kernel`, `arguments` strings. Other fields are ignored.
+    static func decodeCreateJob(_ data: Data) throws(APIFailure) -> CreateJobRequest {
+        let fields = try JobFields(data, example: #"{"name": "Check Model", "script": "jobs/cml/check_model.py"}"#)
+        guard let name = try fields.string("name"), !name.isEmpty else { throw .badRequest("job name is required") }
+        guard let script = try fields.string("script"), !script.isEmpty else { throw .badRequest("job script is required") }
+        return CreateJobRequest(
+            name: name, script: script, cpu: try fields.number("cpu") ?? 1, memory: try fields.number("memory") ?? 1,
+            timeout: try fields.integer("timeout") ?? 0, environment: try fields.stringMap("environment") ?? [:],
+            runtimeIdentifier: try fields.string("runtime_identifier"), kernel: try fields.string("kernel"),
+            arguments: try fields.string("arguments")
+        )
+    }
+
+    /// The update-job body: a partial `Job`, so `environment` is a
+    /// JSON-encoded string (checked by ``LocalCML/updateJob(projectID:jobID:_:)``).
+    static func decodeUpdateJob(_ data: Data) throws(APIFailure) -> UpdateJobRequest {
+        let fields = try JobFields(data, example: #"{"cpu": 2}"#)
+        return UpdateJobRequest(
+            name: try fields.string("name"), script: try fields.string("script"), cpu: try fields.number("cpu"),
+            memory: try fields.number("memory"), timeout: try fields.integer("timeout"),
+            environment: try fields.string("environment"), runtimeIdentifier: try fields.string("runtime_identifier"),
+            kernel: try fields.string("kernel"), arguments: try fields.string("arguments")
+        )
+    }
+}
+
+/// The fields of a JSON object body, read with Go's type errors.
+private struct JobFields {
+    let object: [String: JSONValue]
+
+    init(_ data: Data, example: String) throws(APIFailure) {
+        guard let object = try? JSONDecoder().decode([String: JSONValue].self, from: data) else {
+            throw .badRequest("invalid request body: expected a JSON object such as \(example)")
+        }
+        self.object = object
+    }
+
+    func string(_ key: String) throws(APIFailure) -> String? {
+        switch object[key] {
+        case nil, .null?: return nil
+        case .string(let text)?: return text
+        case let other?: throw Self.mismatch(other, "string")
+        }
+    }
+
+    func number(_ key: String) throws(APIFailure) -> Double? {
+        switch object[key] {
+        case nil, .null?: return nil
+        case .number(let value)?: return value
+        case let other?: throw Self.mismatch(other, "float32")
+        }
+    }
+
+    func integer(_ key: String) throws(APIFailure) -> Int? {
+        switch object[key] {
+        case nil, .null?: return nil
+        case .number(let value)? where value.rounded() == value && abs(value) < 1e15: return Int(value)
+        case let other?: throw Self.mismatch(other, "int32")
+        }
+    }
+
+    func stringMap(_ key: String) throws(APIFailure) -> [String: String]? {
+        switch object[key] {
+        case nil, .null?: return nil
+        case .object(let map)?:
+            var result: [String: String] = [:]
+            for (name, value) in map {
+                guard case .string(let text) = value else { throw Self.mismatch(value, "string") }
+                result[name] = text
+            }
+            return result
+        case let other?: throw Self.mismatch(other, "map[string]string")
+        }
+    }
+
+    static func mismatch(_ value: JSONValue, _ goType: String) -> APIFailure {
+        .badRequest("json: cannot unmarshal \(value.goTypeName) into Go value of type \(goType)")
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import JobClient
+import Synchronization
 
 /// The state of the CML project that `cml-local` stands in for: its jobs, the
 /// runs requested so far, and the guards on new ones.
@@ -24,10 +25,14 @@ public actor LocalCML {
     }
 
     public nonisolated let projectID: String
-    public nonisolated let jobs: [Job]
+    /// The project's jobs, in creation order (the defined ones first, then
+    /// those created through the API).
+    public nonisolated var jobs: [Job] { table.withLock { $0.jobs } }
     public nonisolated let runRequests: AsyncStream<RunRequest>
     private let continuation: AsyncStream<RunRequest>.Continuation
-    private let definitions: [String: JobDefinition]  // by job id
+    /// The jobs and, for those from job definitions, what runs them. Changed
+    /// only by this actor's methods; in a `Mutex` so ``jobs`` reads synchronously.
+    private nonisolated let table: Mutex<JobTable>
     private let maxRuns: Int
 
     private var runs: [String: JobRun] = [:]
@@ -59,8 +64,7 @@ public actor LocalCML {
                 )
             )
         }
-        self.jobs = jobs
-        self.definitions = byID
+        self.table = Mutex(JobTable(jobs: jobs, definitions: byID))
         (runRequests, continuation) = AsyncStream.makeStream(of: RunRequest.self)
     }
 
@@ -102,6 +106,67 @@ public actor LocalCML {
         return job
     }
 
+    /// Creates a job, as `POST /api/v2/projects/{p}/jobs` does.
+    ///
+    /// Names need not be unique (CML does not require it either); such a job
+    /// has no local executable, so runs of it are refused.
+    ///
+    /// - Throws: ``APIFailure`` 404 for an unknown project, 400 for an empty name or script.
+    public func createJob(projectID: String, _ request: CreateJobRequest) throws(APIFailure) -> Job {
+        try checkProject(projectID)
+        guard !request.name.trimmingCharacters(in: .whitespaces).isEmpty else { throw .badRequest("job name is required") }
+        guard !request.script.isEmpty else { throw .badRequest("job script is required") }
+        return table.withLock { table in
+            var id = Self.makeID()
+            while table.jobs.contains(where: { $0.id == id }) { id = Self.makeID() }
+            let job = Job(
+                id: id, name: request.name, script: request.script, cpu: request.cpu, memory: request.memory,
+                timeout: request.timeout, environment: Self.jsonString(request.environment),
+                arguments: request.arguments ?? "", runtimeIdentifier: request.runtimeIdentifier ?? "",
+                kernel: request.kernel ?? ""
+            )
+            table.jobs.append(job)
+            return job
+        }
+    }
+
+    /// Changes the fields `update` sets, as `PATCH /api/v2/projects/{p}/jobs/{j}` does.
+    /// A defined job's later runs get its new script, resources, timeout and environment.
+    ///
+    /// - Throws: ``APIFailure`` 404 for an unknown project or job, 400 for an
+    ///   empty name or script or an environment that is not a JSON string map.
+    public func updateJob(projectID: String, jobID: String, _ update: UpdateJobRequest) throws(APIFailure) -> Job {
+        try checkProject(projectID)
+        if let name = update.name, name.trimmingCharacters(in: .whitespaces).isEmpty { throw .badRequest("job name cannot be empty") }
+        if let script = update.script, script.isEmpty { throw .badRequest("job script cannot be empty") }
+        var environment: [String: String]?
+        if let text = update.environment {
+            guard let map = try? JSONDecoder().decode([String: String].self, from: Data(text.utf8)) else {
+                throw .badRequest("invalid environment: expected a JSON-encoded object of strings, got '\(text)'")
+            }
+            environment = map
+        }
+        let updated: Job? = table.withLock { table in
+            guard let index = table.jobs.firstIndex(where: { $0.id == jobID }) else { return nil }
+            var job = table.jobs[index]
+            var definition = table.definitions[jobID]
+            if let name = update.name { job.name = name; definition?.name = name }
+            if let script = update.script { job.script = script; definition?.script = script }
+            if let cpu = update.cpu { job.cpu = cpu; definition?.cpu = cpu }
+            if let memory = update.memory { job.memory = memory; definition?.memory = memory }
+            if let timeout = update.timeout { job.timeout = timeout; definition?.timeoutSeconds = timeout }
+            if let environment { job.environment = Self.jsonString(environment); definition?.environment = environment }
+            if let runtime = update.runtimeIdentifier { job.runtimeIdentifier = runtime }
+            if let kernel = update.kernel { job.kernel = kernel }
+            if let arguments = update.arguments { job.arguments = arguments }
+            table.jobs[index] = job
+            table.definitions[jobID] = definition
+            return job
+        }
+        guard let updated else { throw .notFound("job not found: \(jobID)") }
+        return updated
+    }
+
     // MARK: Runs
 
     /// Accepts a run of `jobID` and hands it over to be started at once.
@@ -114,6 +179,11 @@ public actor LocalCML {
         projectID: String, jobID: String, arguments: String, environment: [String: String] = [:]
     ) throws(APIFailure) -> JobRun {
         let job = try job(projectID: projectID, jobID: jobID)
+        guard let definition = table.withLock({ $0.definitions[job.id] }) else {
+            throw .failedPrecondition(
+                "run of '\(job.name)' refused: the job was created through the API and cml-local has no executable for it"
+            )
+        }
         if let closedReason {
             throw .conflict("run of '\(job.name)' with arguments '\(arguments)' refused: \(closedReason)")
         }
@@ -144,7 +214,7 @@ public actor LocalCML {
         requested[key] = id
         active += 1
         continuation.yield(
-            RunRequest(run: run, sequence: runOrder.count, definition: definitions[job.id]!, environment: environment)
+            RunRequest(run: run, sequence: runOrder.count, definition: definition, environment: environment)
         )
         return run
     }
@@ -217,6 +287,12 @@ public actor LocalCML {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(map)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
+}
+
+/// The jobs of a ``LocalCML`` and the definitions of those that can run.
+struct JobTable: Sendable {
+    var jobs: [Job]
+    var definitions: [String: JobDefinition]  // by job id
 }
 
 /// RFC 3339 timestamps in UTC with milliseconds.

@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import JobClient
+import Launcher
+
+extension CMLLocal {
+    struct Deploy: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Creates or updates the pipeline's jobs in a CML project through the API v2.",
+            discussion: """
+                Reads the job definitions (the same file cml-local run uses), finds each job of the \
+                project by exact name, creates the missing ones and changes only the differing fields \
+                of the others; a second deploy changes nothing. Prints one line per job: created, \
+                updated (with the fields) or unchanged. If a write fails it says which jobs were done \
+                and which were not and exits 1; running it again completes the rest.
+
+                Configuration: CDSW_API_URL and CDSW_PROJECT_ID (set by CML inside sessions and jobs; \
+                --api-url and --project override them) and CDSW_APIV2_KEY, the API v2 key, taken only \
+                from the environment and never printed.
+
+                --dry-run sends only the GET requests that list the project's jobs and prints each \
+                POST or PATCH it would send (method, URL, JSON body), the key shown as \
+                'Bearer <redacted>'.
+
+                A subcommand of cml-local rather than a tool of its own: this binary already holds \
+                the API models, the API client and the job definitions it deploys.
+                """
+        )
+
+        @Option(help: "The job definitions file.")
+        var jobs: String = "jobs/jobs.json"
+
+        @Flag(help: "Print the create and update requests instead of sending them (job listings are still read).")
+        var dryRun = false
+
+        @Option(help: "The ML Runtime image identifier for every job (overrides runtime_identifier in the definitions).")
+        var runtimeIdentifier: String?
+
+        @Option(help: "The CML API URL, e.g. https://ml.example.com/api/v1 (default: CDSW_API_URL).")
+        var apiURL: String?
+
+        @Option(help: "The CML project id (default: CDSW_PROJECT_ID).")
+        var project: String?
+
+        func run() async throws {
+            var environment = ProcessInfo.processInfo.environment
+            if let apiURL { environment[CMLConfiguration.urlVariable] = apiURL }
+            if let project { environment[CMLConfiguration.projectVariable] = project }
+            let configuration: CMLConfiguration
+            do {
+                guard let found = try CMLConfiguration(environment: environment) else {
+                    printError(
+                        "ERROR: deploy needs the CML API: set \(CMLConfiguration.keyVariable) (an API v2 key) and "
+                            + "\(CMLConfiguration.urlVariable) and \(CMLConfiguration.projectVariable) "
+                            + "(or --api-url and --project); CML sets the last two inside sessions and jobs"
+                    )
+                    throw ExitCode.failure
+                }
+                configuration = found
+            } catch let error as JobClientError {
+                printError("ERROR: \(error.message)")
+                throw ExitCode.failure
+            }
+            let definitions: JobDefinitions
+            do { definitions = try JobDefinitions.load(from: jobs) } catch {
+                printError(error.description)
+                throw ExitCode.failure
+            }
+
+            print(
+                "cml-local deploy\(dryRun ? " (dry run)" : ""): \(definitions.jobs.count) jobs from \(jobs) "
+                    + "to project \(configuration.projectID) at \(configuration.apiBase)"
+            )
+            let deployer = Deployer(
+                client: JobClient(configuration: configuration), definitions: definitions,
+                runtimeIdentifier: runtimeIdentifier
+            )
+            let outcomes: [Deployer.Outcome]
+            do {
+                outcomes = try await deployer.deploy(dryRun: dryRun) { line in print(line) }
+            } catch {
+                printError(error.description)
+                throw ExitCode.failure
+            }
+            print(Self.summary(outcomes, dryRun: dryRun))
+        }
+
+        static func summary(_ outcomes: [Deployer.Outcome], dryRun: Bool) -> String {
+            func count(_ test: (Deployer.Outcome.Action) -> Bool) -> Int { outcomes.filter { test($0.action) }.count }
+            let unchanged = count { $0 == .unchanged }
+            if dryRun {
+                let create = count { $0 == .wouldCreate }
+                let update = count { if case .wouldUpdate = $0 { true } else { false } }
+                return "dry run: \(create) to create, \(update) to update, \(unchanged) unchanged; "
+                    + "only GET requests were sent"
+            }
+            let created = count { $0 == .created }
+            let updated = count { if case .updated = $0 { true } else { false } }
+            return "deployed: \(created) created, \(updated) updated, \(unchanged) unchanged"
+        }
+    }
+}
+
+private func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}

@@ -1,0 +1,303 @@
+import Foundation
+import Hummingbird
+import JobClient
+import Launcher
+import Synchronization
+import Testing
+
+/// Collects a deploy's output lines.
+final class Lines: Sendable {
+    private let storage = Mutex<[String]>([])
+    var all: [String] { storage.withLock { $0 } }
+    var text: String { all.joined(separator: "\n") }
+    func append(_ line: String) { storage.withLock { $0.append(line) } }
+}
+
+func deploy(
+    _ client: JobClient, _ definitions: JobDefinitions, dryRun: Bool = false, runtime: String? = nil, lines: Lines = Lines()
+) async throws(LauncherError) -> [Deployer.Outcome] {
+    try await Deployer(client: client, definitions: definitions, runtimeIdentifier: runtime).deploy(dryRun: dryRun) {
+        lines.append($0)
+    }
+}
+
+func environment(of job: Job) throws -> [String: String] {
+    try JSONDecoder().decode([String: String].self, from: Data(job.environment.utf8))
+}
+
+@Suite("cml-local deploy against the launcher's API server")
+struct DeployerServerTests {
+    @Test("a first deploy creates the three jobs; a second changes nothing and sends no write")
+    func createsThenNothing() async throws {
+        let server = try await RecordingCML.start()
+        let definitions = try repositoryDefinitions()
+        let lines = Lines()
+        let first = try await deploy(server.client(), definitions, runtime: "runtime-img:2025.01", lines: lines)
+        #expect(first.map(\.action) == [.created, .created, .created])
+        #expect(lines.all.count == 3 && lines.all.allSatisfy { $0.hasPrefix("created   '") })
+
+        let jobs = server.cml.jobs
+        #expect(jobs.map(\.name) == ["Get Predictions", "Load Ground Truth", "Check Model"])
+        #expect(jobs.map(\.id) == first.map(\.jobID))
+        #expect(jobs.map(\.script) == ["jobs/cml/get_predictions.py", "jobs/cml/load_ground_truth.py", "jobs/cml/check_model.py"])
+        #expect(jobs.allSatisfy { $0.cpu == 1 && $0.memory == 2 && $0.timeout == 3600 && $0.runtimeIdentifier == "runtime-img:2025.01" })
+        #expect(try environment(of: jobs[2]) == definitions.jobs[2].environment)
+        #expect(server.log.writes().count == 3)
+
+        let before = server.log.all.count
+        let second = try await deploy(server.client(), definitions, runtime: "runtime-img:2025.01")
+        #expect(second.map(\.action) == [.unchanged, .unchanged, .unchanged])
+        #expect(second.map(\.jobID) == first.map(\.jobID))
+        #expect(server.log.writes(from: before).isEmpty)
+        #expect(server.log.all.count > before)  // it did read
+        #expect(server.cml.jobs == jobs)
+    }
+
+    @Test("changed cpu, memory, environment and script are patched in place, only those fields, same ids")
+    func updatesInPlace() async throws {
+        let server = try await RecordingCML.start()
+        var definitions = try repositoryDefinitions()
+        let first = try await deploy(server.client(), definitions)
+        let before = server.log.all.count
+
+        definitions.jobs[0].cpu = 2
+        definitions.jobs[0].memory = 4
+        definitions.jobs[1].script = "jobs/cml/load_ground_truth_v2.py"
+        definitions.jobs[2].environment["MONITOR_MIN_ACCURACY"] = "0.8"
+        let lines = Lines()
+        let second = try await deploy(server.client(), definitions, lines: lines)
+        #expect(second.map(\.action) == [.updated(["cpu", "memory"]), .updated(["script"]), .updated(["environment"])])
+        #expect(second.map(\.jobID) == first.map(\.jobID))
+        #expect(lines.all[0] == "updated   'Get Predictions' (id \(first[0].jobID!)): cpu, memory")
+        let writes = server.log.writes(from: before)
+        #expect(writes.count == 3 && writes.allSatisfy { $0.hasPrefix("PATCH ") })
+
+        let jobs = server.cml.jobs
+        #expect(jobs.count == 3)
+        #expect(jobs[0].cpu == 2 && jobs[0].memory == 4 && jobs[0].script == "jobs/cml/get_predictions.py")
+        #expect(jobs[1].script == "jobs/cml/load_ground_truth_v2.py" && jobs[1].cpu == 1)
+        #expect(try environment(of: jobs[2])["MONITOR_MIN_ACCURACY"] == "0.8")
+        #expect(try environment(of: jobs[2]).count == 5)
+
+        let third = try await deploy(server.client(), definitions)
+        #expect(third.map(\.action) == [.unchanged, .unchanged, .unchanged])
+    }
+
+    @Test("a job that already exists with the exact name is reused, not duplicated; similar names are ignored")
+    func reusesExisting() async throws {
+        let server = try await RecordingCML.start(existing: [
+            JobDefinition(name: "Check Model Nightly", executable: "/bin/true", script: "nightly.py"),
+            JobDefinition(name: "Check Model", executable: "/bin/true", script: "jobs/cml/check_model.py", cpu: 1, memory: 2),
+        ])
+        let existingID = server.cml.jobs[1].id
+        let outcomes = try await deploy(server.client(), try repositoryDefinitions())
+        #expect(outcomes.map(\.action) == [.created, .created, .updated(["environment"])])
+        #expect(outcomes[2].jobID == existingID)
+        #expect(server.cml.jobs.filter { $0.name == "Check Model" }.count == 1)
+        #expect(server.cml.jobs.count == 4)
+        #expect(server.cml.jobs[0].script == "nightly.py")
+    }
+
+    @Test("two jobs with the same exact name: a clear error, and nothing is created")
+    func duplicateNamesOnServer() async throws {
+        let server = try await RecordingCML.start(existing: [
+            JobDefinition(name: "Load Ground Truth", executable: "/bin/true", script: "a.py"),
+            JobDefinition(name: "Load Ground Truth", executable: "/bin/true", script: "b.py"),
+        ])
+        let error = await #expect(throws: LauncherError.self) {
+            try await deploy(server.client(), try repositoryDefinitions())
+        }
+        #expect(error?.kind == .deploy)
+        #expect(error?.message.contains("2 jobs are named exactly 'Load Ground Truth'") == true)
+        #expect(error?.message.contains("nothing was changed") == true)
+        #expect(server.log.writes().isEmpty)
+        #expect(server.cml.jobs.count == 2)
+    }
+
+    @Test("a dry run sends only GETs, prints each write it would send, and never the key")
+    func dryRun() async throws {
+        let key = "sk-PLANTED-KEY-123"
+        let server = try await RecordingCML.start(
+            existing: [JobDefinition(name: "Check Model", executable: "/bin/true", script: "old.py")], token: key
+        )
+        let lines = Lines()
+        let outcomes = try await deploy(server.client(), try repositoryDefinitions(), dryRun: true, lines: lines)
+        #expect(outcomes.map(\.action) == [.wouldCreate, .wouldCreate, .wouldUpdate(["script", "environment"])])
+        #expect(server.log.all.allSatisfy { $0.hasPrefix("GET ") })
+        #expect(server.cml.jobs.count == 1 && server.cml.jobs[0].script == "old.py")
+
+        let text = lines.text
+        #expect(!text.contains(key))
+        #expect(text.contains("would create 'Get Predictions'"))
+        #expect(text.contains("    POST http://127.0.0.1:\(server.port)/api/v2/projects/\(server.cml.projectID)/jobs"))
+        #expect(text.contains("    PATCH http://127.0.0.1:\(server.port)/api/v2/projects/\(server.cml.projectID)/jobs/\(server.cml.jobs[0].id)"))
+        #expect(text.contains("Authorization: Bearer <redacted>"))
+        #expect(text.contains(#""name":"Get Predictions""#) && text.contains(#""script":"jobs/cml/get_predictions.py""#))
+        #expect(text.contains(#""environment":"{\"MONITOR_MAX_DROP\":"#))  // a PATCH carries a JSON-encoded string
+    }
+
+    @Test("the 2nd create fails: the error names what was created and what not; a re-run completes")
+    func partialFailure() async throws {
+        let posts = Mutex(0)
+        let server = try await RecordingCML.start(fault: { entry, _ in
+            guard entry.hasPrefix("POST") else { return nil }
+            let number = posts.withLock { $0 += 1; return $0 }
+            return number == 2 ? .apiError(.badRequest, "quota exceeded") : nil
+        })
+        let lines = Lines()
+        let error = await #expect(throws: LauncherError.self) {
+            try await deploy(server.client(), try repositoryDefinitions(), lines: lines)
+        }
+        let message = try #require(error?.message)
+        let created = try #require(server.cml.jobs.first)
+        #expect(server.cml.jobs.count == 1)
+        #expect(message.contains("deploy incomplete: creating 'Load Ground Truth' failed"))
+        #expect(message.contains("quota exceeded"))
+        #expect(message.contains("done: created   'Get Predictions' (id \(created.id))"))
+        #expect(message.contains("not done: 'Load Ground Truth' (not created), 'Check Model' (not created)"))
+        #expect(lines.all == ["created   'Get Predictions' (id \(created.id))"])
+
+        let rerun = try await deploy(server.client(), try repositoryDefinitions())
+        #expect(rerun.map(\.action) == [.unchanged, .created, .created])
+        #expect(server.cml.jobs.map(\.name) == ["Get Predictions", "Load Ground Truth", "Check Model"])
+        #expect(server.cml.jobs[0].id == created.id)
+    }
+}
+
+@Suite("the launcher's job endpoints")
+struct JobEndpointTests {
+    @Test("create needs a name and a script; types are checked; update changes only the given fields")
+    func createAndUpdate() async throws {
+        let server = try await RecordingCML.start()
+        let client = server.client()
+        let job = try await client.createJob(
+            CreateJobRequest(name: "X", script: "x.py", cpu: 1.5, memory: 3, timeout: 60, environment: ["A": "1"], runtimeIdentifier: "rt")
+        )
+        #expect(job.cpu == 1.5 && job.memory == 3 && job.timeout == 60 && job.environment == #"{"A":"1"}"# && job.runtimeIdentifier == "rt")
+        let updated = try await client.updateJob(jobID: job.id, UpdateJobRequest(memory: 4, environment: #"{"B":"2"}"#))
+        #expect(updated.memory == 4 && updated.cpu == 1.5 && updated.script == "x.py" && updated.environment == #"{"B":"2"}"#)
+
+        let base = "http://127.0.0.1:\(server.port)/api/v2/projects/\(server.cml.projectID)/jobs"
+        for (body, message) in [
+            (#"{"script": "x.py"}"#, "job name is required"),
+            (#"{"name": "Y"}"#, "job script is required"),
+            (#"{"name": "Y", "script": "y.py", "cpu": "2"}"#, "cannot unmarshal string into Go value of type float32"),
+            (#"{"name": "Y", "script": "y.py", "environment": "{}"}"#, "cannot unmarshal string into Go value of type map[string]string"),
+        ] {
+            let (status, data) = try await rawRequest("POST", base, token: server.token, body: body)
+            #expect(status == 400)
+            #expect(try JSONDecoder().decode(APIError.self, from: data).message.contains(message))
+        }
+        let (status, _) = try await rawRequest("PATCH", "\(base)/\(job.id)", token: server.token, body: #"{"environment": {"A": "1"}}"#)
+        #expect(status == 400)
+        let (missing, _) = try await rawRequest("PATCH", "\(base)/nope-nope-nope-nope", token: server.token, body: #"{"cpu": 2}"#)
+        #expect(missing == 404)
+        let (unauthorized, body) = try await rawRequest("POST", base, token: "wrong", body: #"{"name": "Z", "script": "z.py"}"#)
+        #expect(unauthorized == 401)
+        #expect(try JSONDecoder().decode(APIError.self, from: body).code == 16)
+        #expect(server.cml.jobs.count == 1)
+    }
+
+    @Test("the same name may be created twice, as in CML; runs of an API-created job are refused")
+    func duplicatesAllowedRunsRefused() async throws {
+        let server = try await RecordingCML.start()
+        let client = server.client()
+        let request = CreateJobRequest(name: "Dup", script: "d.py", cpu: 1, memory: 1, timeout: 0, environment: [:])
+        let a = try await client.createJob(request)
+        let b = try await client.createJob(request)
+        #expect(a.id != b.id)
+        let error = await #expect(throws: JobClientError.self) { try await client.createRun(jobID: a.id, arguments: "") }
+        #expect(error?.kind == .http(status: 400))
+    }
+}
+
+@Suite("cml-local deploy against a hostile server")
+struct DeployerHostileTests {
+    static let emptyList = #"{"jobs": [], "next_page_token": ""}"#
+    static func createdJob(_ n: Int) -> String { #"{"id": "job\#(n)-aaaa-bbbb-cccc", "name": "J\#(n)", "script": "s.py"}"# }
+
+    @Test("500 answers are retried (bounded), then the deploy succeeds")
+    func retriesServerErrors() async throws {
+        let server = try await HostileServer.start { method, n in
+            if n <= 2 { return .apiError(.internalServerError, "overloaded") }
+            return method == "GET" ? .status(.ok, json: Self.emptyList) : .status(.ok, json: Self.createdJob(n))
+        }
+        let outcomes = try await deploy(server.client(), try repositoryDefinitions())
+        #expect(outcomes.map(\.action) == [.created, .created, .created])
+        #expect(server.log.all.count == 2 + 3 + 3)
+    }
+
+    @Test("500 forever: a clear error after the bounded attempts, nothing written")
+    func givesUpOnServerErrors() async throws {
+        let server = try await HostileServer.start { _, _ in .apiError(.internalServerError, "down") }
+        let error = await #expect(throws: LauncherError.self) { try await deploy(server.client(), try repositoryDefinitions()) }
+        #expect(error?.message.contains("HTTP 500") == true)
+        #expect(error?.message.contains("after 3 attempts") == true)
+        #expect(error?.message.contains("nothing was changed") == true)
+        #expect(server.log.all == Array(repeating: "GET /api/v2/projects/proj-ect0-0000-0001/jobs", count: 3))
+    }
+
+    @Test("401: a clear error at once, no retry, no key")
+    func unauthorized() async throws {
+        let server = try await HostileServer.start { _, _ in .apiError(.unauthorized, "invalid API key") }
+        let error = await #expect(throws: LauncherError.self) { try await deploy(server.client(), try repositoryDefinitions()) }
+        #expect(error?.message.contains("HTTP 401") == true)
+        #expect(error?.message.contains("invalid API key") == true)
+        #expect(error?.description.contains(HostileServer.key) == false)
+        #expect(server.log.all.count == 1)
+    }
+
+    @Test("malformed JSON: a clear error")
+    func malformed() async throws {
+        let server = try await HostileServer.start { _, _ in .status(.ok, json: #"{"jobs": [{"name": 42"#) }
+        let error = await #expect(throws: LauncherError.self) { try await deploy(server.client(), try repositoryDefinitions()) }
+        #expect(error?.message.contains("unexpected answer") == true)
+        #expect(server.log.all.count == 1)
+    }
+
+    @Test("answers slower than the request timeout: a timeout error")
+    func slow() async throws {
+        let server = try await HostileServer.start { _, _ in
+            try await Task.sleep(for: .seconds(10))
+            return .status(.ok, json: Self.emptyList)
+        }
+        let start = ContinuousClock.now
+        let error = await #expect(throws: LauncherError.self) {
+            try await deploy(server.client(requestTimeout: .milliseconds(300)), try repositoryDefinitions())
+        }
+        #expect(error?.message.contains("no answer within 0.3 s") == true)
+        #expect(error?.message.contains("after 3 attempts") == true)
+        #expect(ContinuousClock.now - start < .seconds(5))
+    }
+
+    @Test("a failed 2nd create (after retries) names the created job and the missing ones")
+    func secondCreateFails() async throws {
+        let server = try await HostileServer.start { method, n in
+            if method == "GET" { return .status(.ok, json: Self.emptyList) }
+            return n == 4 ? .status(.ok, json: Self.createdJob(n)) : .apiError(.serviceUnavailable, "try later")
+        }
+        let error = await #expect(throws: LauncherError.self) { try await deploy(server.client(), try repositoryDefinitions()) }
+        let message = try #require(error?.message)
+        #expect(message.contains("creating 'Load Ground Truth' failed"))
+        #expect(message.contains("HTTP 503") && message.contains("after 3 attempts"))
+        #expect(message.contains("done: created   'Get Predictions' (id job4-aaaa-bbbb-cccc)"))
+        #expect(message.contains("not done: 'Load Ground Truth' (not created), 'Check Model' (not created)"))
+    }
+}
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A raw request to the API, bypassing the client.
+func rawRequest(_ method: String, _ url: String, token: String?, body: String? = nil) async throws -> (status: Int, body: Data) {
+    var request = URLRequest(url: URL(string: url)!)
+    request.httpMethod = method
+    if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+    if let body {
+        request.httpBody = Data(body.utf8)
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+    }
+    let (data, response) = try await URLSession.shared.data(for: request)
+    return ((response as! HTTPURLResponse).statusCode, data)
+}
