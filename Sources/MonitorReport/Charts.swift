@@ -14,7 +14,7 @@ enum Charts {
         var high = 1.0
         let left = 64.0
         let right = 190.0
-        let top = 14.0
+        let top = 26.0
         let bottom = 36.0
 
         var plotWidth: Double { width - left - right }
@@ -30,7 +30,7 @@ enum Charts {
         /// Axes, horizontal grid lines with labels, and period numbers.
         func axes(into svg: inout SVG, percent: Bool = true, yTitle: String) {
             let span = high - low
-            let step = span <= 0.3 ? 0.05 : span <= 0.6 ? 0.1 : 0.2
+            let step = span <= 0.3 ? 0.05 : span <= 0.8 ? 0.1 : 0.2
             var value = (low / step).rounded(.up) * step
             while value <= high + 1e-9 {
                 svg.line(left, y(value), xEnd, y(value), class: "grid")
@@ -44,7 +44,7 @@ enum Charts {
                 svg.text(x(period), yBottom + 16, String(period), class: "tick", anchor: "middle")
             }
             svg.text(xEnd, yBottom + 32, "period", class: "axis-title", anchor: "end")
-            svg.text(left, top - 2, yTitle, class: "axis-title")
+            svg.text(left - 56, top - 12, yTitle, class: "axis-title")
         }
 
         /// A horizontal reference line labeled at the right end.
@@ -109,6 +109,12 @@ enum Charts {
                 ],
                 tooltip: "Period \(period.period): accuracy \(Format.percent(accuracy))"
                     + (metrics.degraded ? " — degraded: \(metrics.reason)" : ""))
+        }
+        if data.periods.contains(where: { $0.metrics?.degraded == true }) {
+            let y = frame.yBottom - 8
+            svg.add("circle", ["cx": n(frame.xEnd + 16), "cy": n(y - 4), "r": "5", "class": "legend-degraded"])
+            svg.add("circle", ["cx": n(frame.xEnd + 16), "cy": n(y - 4), "r": "9", "class": "legend-marker"])
+            svg.text(frame.xEnd + 32, y, "degraded period", class: "legend")
         }
         return svg.render(label: "Accuracy per period")
     }
@@ -225,12 +231,18 @@ enum Charts {
             let y = frame.yBottom - Double(bin) * cellHeight
             svg.text(frame.left - 8, y + 4, n(Double(bin) / Double(bins)), class: "tick", anchor: "end")
         }
-        svg.text(frame.left, frame.top - 2, "score", class: "axis-title")
+        svg.text(frame.left - 56, frame.top - 12, "score", class: "axis-title")
         let every = max(1, Int((Double(data.periods.count) / 25).rounded(.up)))
         for period in stride(from: 0, to: data.periods.count, by: every) {
             svg.text(frame.x(period), frame.yBottom + 16, String(period), class: "tick", anchor: "middle")
         }
         svg.text(frame.xEnd, frame.yBottom + 32, "period", class: "axis-title", anchor: "end")
+        // Shades relative to the fullest bin of the chart: scores bunch up, and a
+        // per-period or square-root scale washed every cell to the same pale blue.
+        let fullest = data.periods.compactMap { period -> Double? in
+            guard let bins = period.summary?.scores?.bins, let total = Optional(bins.reduce(0, +)), total > 0 else { return nil }
+            return Double(bins.max() ?? 0) / Double(total)
+        }.max() ?? 1
         for period in data.periods {
             let x = frame.x(period.period) - frame.band / 2 + 1
             guard let distribution = period.summary?.scores, distribution.bins.count == bins else {
@@ -241,8 +253,7 @@ enum Charts {
             let total = max(distribution.bins.reduce(0, +), 1)
             for (bin, count) in distribution.bins.enumerated() {
                 let share = Double(count) / Double(total)
-                // Square root: small bins stay visible next to the big ones.
-                let shade = share == 0 ? 0 : 0.08 + 0.92 * share.squareRoot()
+                let shade = share == 0 ? 0 : 0.06 + 0.94 * share / max(fullest, 1e-9)
                 svg.add(
                     "rect",
                     [

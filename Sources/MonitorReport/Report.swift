@@ -66,8 +66,8 @@ public struct Report: Sendable {
                 "Score distribution", Charts.scores(data),
                 note: "Share of each period's rows per score bin (darker = more rows).")
         }
-        body += "<section><h2>Periods</h2>" + periodTable() + "</section>"
-        body += "<section><h2>Run history</h2>" + runTable() + "</section>"
+        body += "<section id=\"periods\"><h2>Periods</h2>" + periodTable() + "</section>"
+        body += "<section id=\"runs\"><h2>Run history</h2>" + runTable() + "</section>"
 
         return """
             <!DOCTYPE html>
@@ -91,48 +91,62 @@ public struct Report: Sendable {
     }
 
     private func accuracyNote() -> String {
-        var parts = ["Red points: degraded periods."]
-        if data.baseline == nil { parts.append("No baseline recorded yet.") }
-        if data.minAccuracy == nil { parts.append("No minimum accuracy set.") }
-        return parts.joined(separator: " ")
+        var parts: [String] = []
+        if data.baseline != nil {
+            parts.append("Dotted green: the baseline")
+            if data.maxDrop != nil { parts.append("dash-dot amber: baseline − max drop (a larger, significant drop is degraded)") }
+        } else {
+            parts.append("No baseline recorded yet")
+        }
+        parts.append(data.minAccuracy == nil ? "no minimum accuracy set" : "dashed red: the minimum accuracy")
+        return parts.joined(separator: "; ") + ". Ringed red points: degraded periods; n/a: no labeled rows."
     }
 
+    /// One row per period, and under it a full-width row with the check's reason
+    /// (16 columns side by side do not fit a page: the reason column was squeezed to a word per line).
     private func periodTable() -> String {
         let headers = [
             "Period", "Rows", "Labeled", "Coverage", "Accuracy", "Precision", "Recall", "F1", "ROC AUC",
-            "Pred. positive", "Baseline", "Drop", "p-value", "Degraded", "Decision", "Reason",
+            "Pred. positive", "Baseline", "Drop", "p-value", "Degraded", "Decision",
         ]
         var html = "<div class=\"scroll\"><table class=\"periods\"><thead><tr>"
-        html += headers.map { "<th>\(HTML.escape($0))</th>" }.joined() + "</tr></thead><tbody>"
+        html += headers.map { "<th>\(HTML.escape($0))</th>" }.joined() + "</tr></thead><tbody>"  // the last one, Decision, is text
         for period in data.periods {
             let metrics = period.metrics
             let rows = metrics?.rows ?? period.coverage?.rows ?? period.summary?.rows
             let labeled = metrics?.labeled ?? period.coverage?.labeled
             var cells: [String] = [String(period.period), rows.map(String.init) ?? "—", labeled.map(String.init) ?? "—"]
             cells.append(Charts.coverageShare(period).map { Format.percent($0) } ?? "—")
+            let reason: String
             if let metrics {
                 cells += [
                     Format.percent(metrics.accuracy), Format.percent(metrics.precision), Format.percent(metrics.recall),
                     Format.percent(metrics.f1), Format.fixed(metrics.rocAUC, 4),
                     Format.percent(period.summary?.predictedPositiveRate), Format.percent(metrics.baselineAccuracy),
-                    metrics.drop.map { Format.points($0) } ?? "n/a", Format.fixed(metrics.pValue, 4),
-                    metrics.degraded ? "yes" : "no", metrics.decision, metrics.reason,
+                    metrics.drop.map { Format.points($0) } ?? "n/a", Format.pValue(metrics.pValue),
+                    metrics.degraded ? "yes" : "no", metrics.decision,
                 ]
+                reason = metrics.reason
             } else {
                 let state = period.summary == nil ? "not run" : period.coverage == nil ? "predictions only" : "not checked"
                 cells += Array(repeating: "—", count: 5)
                 cells += [Format.percent(period.summary?.predictedPositiveRate), "—", "—", "—", "—", state]
-                cells.append(period.problems.joined(separator: "; "))
+                reason = period.problems.joined(separator: "; ")
             }
             var classes: [String] = []
             if metrics?.degraded == true { classes.append("degraded") }
             if metrics == nil { classes.append("missing") }
             if metrics?.insufficientGroundTruth == true { classes.append("insufficient") }
-            html += "<tr data-period=\"\(period.period)\"\(classes.isEmpty ? "" : " class=\"\(classes.joined(separator: " "))\"")>"
+            let classAttribute = classes.isEmpty ? "" : " class=\"\(classes.joined(separator: " "))\""
+            html += "<tr data-period=\"\(period.period)\"\(classAttribute)>"
             html += cells.enumerated().map { index, cell in
-                index >= headers.count - 2 ? "<td class=\"text\">\(HTML.escape(cell))</td>" : "<td>\(HTML.escape(cell))</td>"
+                index == headers.count - 1 ? "<td class=\"text\">\(HTML.escape(cell))</td>" : "<td>\(HTML.escape(cell))</td>"
             }.joined()
             html += "</tr>"
+            if !reason.isEmpty {
+                html += "<tr class=\"reason\(classes.isEmpty ? "" : " " + classes.joined(separator: " "))\">"
+                html += "<td></td><td colspan=\"\(headers.count - 1)\" class=\"text\">\(HTML.escape(reason))</td></tr>"
+            }
         }
         return html + "</tbody></table></div>"
     }
@@ -145,8 +159,9 @@ public struct Report: Sendable {
         let earlier = Set(data.runs.map(\.session)).count - 1
         var html = "<p class=\"note\">Latest launcher session \(HTML.escape(lastSession)): \(runs.count) runs"
         html += earlier > 0 ? " (\(earlier) earlier session\(earlier == 1 ? "" : "s") in the history).</p>" : ".</p>"
-        html += "<div class=\"scroll\"><table class=\"runs\"><thead><tr><th>#</th><th>Job</th><th>Arguments</th>"
-        html += "<th>Status</th><th>Exit</th><th>Duration</th><th>Reason</th></tr></thead><tbody>"
+        html += "<div class=\"scroll\"><table class=\"runs\"><thead><tr><th>#</th><th class=\"text\">Job</th>"
+        html += "<th class=\"text\">Arguments</th><th class=\"text\">Status</th><th>Exit</th><th>Duration</th>"
+        html += "<th class=\"text\">Reason</th></tr></thead><tbody>"
         for run in runs {
             let failed = run.status != "ENGINE_SUCCEEDED"
             html += "<tr\(failed ? " class=\"failed\"" : "")><td>\(run.sequence)</td><td class=\"text\">\(HTML.escape(run.job))</td>"
@@ -186,7 +201,8 @@ public struct Report: Sendable {
         svg .series{fill:none;stroke-width:2}
         svg .accuracy{stroke:var(--accent)}
         svg .point{fill:var(--accent);stroke:#fff;stroke-width:1.5}
-        svg .point.degraded{fill:var(--bad)}
+        svg .point.degraded,svg .legend-degraded{fill:var(--bad)}
+        svg .legend-marker{fill:none;stroke:var(--bad);stroke-width:2}
         svg .marker{fill:none;stroke:var(--bad);stroke-width:2}
         svg .minimum{stroke:var(--bad);stroke-width:1.5;stroke-dasharray:6 4}
         svg .baseline{stroke:var(--ok);stroke-width:1.5;stroke-dasharray:2 3}
@@ -202,10 +218,13 @@ public struct Report: Sendable {
         table{border-collapse:collapse;font-size:12px;width:100%}
         th,td{padding:4px 8px;border-bottom:1px solid var(--line);text-align:right;white-space:nowrap}
         th{background:#f5f7fa;position:sticky;top:0}
-        td.text,th:nth-last-child(-n+2){text-align:left}
-        table.periods td.text:last-child{white-space:normal;min-width:260px}
+        td.text,th.text,table.periods th:last-child{text-align:left}
+        table.runs td.text:last-child{white-space:normal;width:40%}
+        table.periods tr:has(+ tr.reason) td{border-bottom:none}
+        tr.reason td{white-space:normal;color:var(--muted);padding-top:0;font-size:11px}
         tr.degraded td{background:#fdecec}
         tr.degraded td:first-child{box-shadow:inset 3px 0 var(--bad)}
+        tr.degraded.reason td{color:#a61b1b}
         tr.missing td{color:var(--muted)}
         tr.failed td{background:#fdecec}
         .scroll{overflow-x:auto}
@@ -222,6 +241,12 @@ enum Format {
     static func fixed(_ value: Double?, _ decimals: Int) -> String {
         guard let value else { return "n/a" }
         return String(format: "%.\(decimals)f", value)
+    }
+
+    /// A p-value with four decimals, `< 0.0001` below that.
+    static func pValue(_ value: Double?) -> String {
+        guard let value else { return "n/a" }
+        return value < 0.0001 ? "< 0.0001" : String(format: "%.4f", value)
     }
 
     /// A fraction as percentage points, e.g. `4.10 pt`.

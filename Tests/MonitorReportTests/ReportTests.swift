@@ -79,6 +79,10 @@ private func sampleStore() throws -> Store {
         #expect(html.contains("stop_degraded"))
         #expect(html.contains("<td>42.00%</td>"))  // predicted-positive rate of period 1
         #expect(html.contains("not run"))
+        // The reason sits in a full-width row under its period.
+        #expect(html.contains("<tr class=\"reason degraded\"><td></td><td colspan=\"14\" class=\"text\">accuracy 70.00%"))
+        #expect(Format.pValue(0.00001) == "< 0.0001")
+        #expect(Format.pValue(0.0312) == "0.0312")
     }
 
     @Test func escapesTextAndStaysOffline() throws {
