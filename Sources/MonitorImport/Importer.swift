@@ -24,18 +24,27 @@ public enum Importer {
     ///   out-of-order timestamp, a duplicate id (two-file input), an output folder in use.
     public static func run(_ options: ImportOptions) throws(ImportError) -> ImportSummary {
         let out = options.outputDirectory
-        try prepareOutput(out)
-        switch options.input {
-        case .combined(let path):
-            return try CombinedImport(options: options, path: path).run()
-        case .separate(let predictions, let labels):
-            return try SeparateImport(options: options, predictionsPath: predictions, labelsPath: labels).run()
+        let created = try prepareOutput(out)
+        do {
+            switch options.input {
+            case .combined(let path):
+                return try CombinedImport(options: options, path: path).run()
+            case .separate(let predictions, let labels):
+                return try SeparateImport(options: options, predictionsPath: predictions, labelsPath: labels).run()
+            }
+        } catch {
+            // Leave no half data set behind, so the same command can run again once fixed.
+            for folder in created.reversed() { try? FileManager.default.removeItem(atPath: folder) }
+            throw error
         }
     }
 
-    private static func prepareOutput(_ out: String) throws(ImportError) {
+    /// Creates the output folders; returns those it created.
+    private static func prepareOutput(_ out: String) throws(ImportError) -> [String] {
         let manager = FileManager.default
+        var created: [String] = []
         var isDirectory: ObjCBool = false
+        if !manager.fileExists(atPath: out) { created.append(out) }
         if manager.fileExists(atPath: out, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else { throw ImportError(file: out, "exists and is not a directory") }
             let entries = (try? manager.contentsOfDirectory(atPath: out)) ?? []
@@ -50,6 +59,7 @@ public enum Importer {
                 throw ImportError(file: folder, "cannot create the folder: \(error)")
             }
         }
+        return created.isEmpty ? [out + "/predictions", out + "/labels"] : created
     }
 }
 

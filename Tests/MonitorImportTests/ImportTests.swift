@@ -144,6 +144,7 @@ private func combinedCSV(rows: Int) -> String {
                 ImportOptions(input: .combined(input), split: .window(seconds: 3600), outputDirectory: "\(dir)/out", name: "w"))
         }
         #expect(error?.description.hasPrefix("\(input):3: timestamp \"2024-13-01 00:00\"") == true)
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/out"))  // no half data set left behind
     }
 }
 
