@@ -99,7 +99,11 @@ public struct Report: Sendable {
             parts.append("No baseline recorded yet")
         }
         parts.append(data.minAccuracy == nil ? "no minimum accuracy set" : "dashed red: the minimum accuracy")
-        return parts.joined(separator: "; ") + ". Ringed red points: degraded periods; n/a: no labeled rows."
+        var text = parts.joined(separator: "; ") + ". Ringed red points: degraded periods."
+        if data.periods.contains(where: { $0.metrics != nil && $0.metrics?.accuracy == nil }) {
+            text += " n/a: accuracy undefined (no labeled rows)."
+        }
+        return text
     }
 
     /// One row per period, and under it a full-width row with the check's reason
