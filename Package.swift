@@ -33,6 +33,8 @@ let package = Package(
         .target(name: "MonitorData", dependencies: ["CZlib"], swiftSettings: swiftSettings),
         .target(name: "MonitorStore", dependencies: ["MonitorData"], swiftSettings: swiftSettings),
         .target(name: "MonitorPolicy", swiftSettings: swiftSettings),
+        .target(name: "MonitorReport", dependencies: ["MonitorStore"], swiftSettings: swiftSettings),
+        .target(name: "MonitorImport", dependencies: ["MonitorData", "CZlib"], swiftSettings: swiftSettings),
         .target(name: "JobClient", swiftSettings: swiftSettings),
         .target(
             name: "MonitorJobs",
@@ -45,7 +47,7 @@ let package = Package(
         .target(
             name: "Launcher",
             dependencies: [
-                "JobClient", "PeriodArgs", "MonitorData", "MonitorStore",
+                "JobClient", "PeriodArgs", "MonitorData", "MonitorStore", "MonitorReport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
@@ -68,7 +70,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "CMLLocal",
-            dependencies: ["Launcher", "JobClient", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "Launcher", "JobClient", "MonitorReport", "MonitorImport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
@@ -82,6 +87,8 @@ let package = Package(
         .testTarget(name: "MonitorDataTests", dependencies: ["MonitorData"], swiftSettings: swiftSettings),
         .testTarget(name: "MonitorStoreTests", dependencies: ["MonitorStore"], swiftSettings: swiftSettings),
         .testTarget(name: "MonitorPolicyTests", dependencies: ["MonitorPolicy"], swiftSettings: swiftSettings),
+        .testTarget(name: "MonitorReportTests", dependencies: ["MonitorReport", "MonitorStore"], swiftSettings: swiftSettings),
+        .testTarget(name: "MonitorImportTests", dependencies: ["MonitorImport", "MonitorData"], swiftSettings: swiftSettings),
         .testTarget(
             name: "JobClientTests",
             dependencies: ["JobClient", "Launcher", .product(name: "Hummingbird", package: "hummingbird")],

@@ -101,6 +101,3 @@ extension CMLLocal {
     }
 }
 
-private func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
-}

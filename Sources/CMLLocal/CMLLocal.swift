@@ -9,7 +9,7 @@ struct CMLLocal: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cml-local",
         abstract: "Runs the pipeline locally, standing in for CML.",
-        subcommands: [Run.self, Deploy.self]
+        subcommands: [Run.self, Report.self, Import.self, Deploy.self]
     )
 }
 
@@ -80,6 +80,7 @@ extension CMLLocal {
                 options.jobEnvironment[String(parts[0])] = String(parts[1])
             }
             options.runTimeout = runTimeout.map { .milliseconds(Int64(($0 * 1000).rounded())) }
+            options.color = useColor()
 
             // The embedded HTTP server logs through swift-log at LOG_LEVEL (default info);
             // its start and shutdown lines are noise here. LOG_LEVEL=info shows them again.
@@ -109,6 +110,11 @@ extension CMLLocal {
     }
 }
 
-private func printError(_ message: String) {
+/// ANSI colours only on a terminal, and not when `NO_COLOR` is set to a non-empty value (no-color.org).
+func useColor() -> Bool {
+    isatty(1) != 0 && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+}
+
+func printError(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }

@@ -1,5 +1,7 @@
 import Foundation
 import JobClient
+import MonitorData
+import MonitorReport
 import MonitorStore
 import PeriodArgs
 import Synchronization
@@ -130,9 +132,23 @@ public final class Launcher: Sendable {
             runs: runs, guardTrip: await cml.guardTrip?.message, startFailure: startFailure,
             interrupted: interrupted, storeDirectory: store.root
         )
-        for line in PeriodSummary(store: store, runs: runs, period: options.period).lines() { output(line) }
+        for line in PeriodSummary(store: store, runs: runs, period: options.period, color: options.color).lines() {
+            output(line)
+        }
+        writeReport(store: store)
         output(result.explanation)
         return result
+    }
+
+    /// Writes `STORE/report.html`; a failure is a warning and never changes the exit status.
+    private func writeReport(store: LauncherStore) {
+        let data = options.dataDirectory ?? LauncherOptions.absolute("data/sample", in: options.workingDirectory)
+        let name = try? DataSet(directory: data).metadata.name
+        do {
+            output("Report: \(try Report.write(store: store.store, name: name))")
+        } catch {
+            output("warning: the report was not written: \(error.description)")
+        }
     }
 
     // MARK: One run

@@ -27,6 +27,9 @@ public struct LauncherOptions: Sendable {
     public var locator: ExecutableLocator = .besideCurrentExecutable()
     /// `--job-env NAME=VALUE`: added to every job's own environment for this launcher run.
     public var jobEnvironment: [String: String] = [:]
+    /// Colours in the summary table (ANSI); the command sets it only for a
+    /// terminal without `NO_COLOR`, so tests and pipes get plain text.
+    public var color = false
     /// The launcher's environment, source of `HOME` and `TMPDIR` only.
     public var hostEnvironment: [String: String] = ProcessInfo.processInfo.environment
 

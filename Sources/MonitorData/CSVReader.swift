@@ -36,9 +36,19 @@ public final class CSVReader {
         case end
     }
 
+    /// How the file's bytes are stored.
+    public enum Compression: Sendable, Equatable {
+        /// gzip (RFC 1952): the data set's format.
+        case gzip
+        /// Plain bytes.
+        case none
+        /// gzip when the file starts with the magic bytes `1f 8b`, plain otherwise.
+        case detect
+    }
+
     /// The path as given.
     public let path: String
-    private let gzip: GzipReader
+    private let source: ByteSource
     private let maxRecordBytes: Int
 
     /// Decompressed bytes; `capacity + padding` allocated so a NUL sentinel always follows the data
@@ -76,9 +86,18 @@ public final class CSVReader {
     /// - Parameter maxRecordBytes: the largest record (and so field) accepted.
     /// - Throws: ``DataError``: the errors of ``GzipReader``, and `.csv` when
     ///   the file is empty or the header is invalid.
-    public init(path: String, maxRecordBytes: Int = CSVReader.defaultMaxRecordBytes) throws(DataError) {
+    /// - Parameter compression: `.gzip` (the data set's files), `.none`, or `.detect` by the magic bytes.
+    public init(
+        path: String, maxRecordBytes: Int = CSVReader.defaultMaxRecordBytes, compression: Compression = .gzip
+    ) throws(DataError) {
         // Opened first: a throw before the buffers are allocated leaks nothing.
-        self.gzip = try GzipReader(path: path)
+        let gzip: Bool
+        switch compression {
+        case .gzip: gzip = true
+        case .none: gzip = false
+        case .detect: gzip = try PlainFileReader.startsLikeGzip(path: path)
+        }
+        self.source = gzip ? .gzip(try GzipReader(path: path)) : .plain(try PlainFileReader(path: path))
         self.path = path
         self.maxRecordBytes = max(maxRecordBytes, 1)
         self.capacity = Self.initialCapacity
@@ -206,7 +225,12 @@ public final class CSVReader {
             buffer = newBuffer
             capacity = newCapacity
         }
-        let got = try gzip.read(into: UnsafeMutableRawBufferPointer(start: buffer + end, count: capacity - end))
+        let target = UnsafeMutableRawBufferPointer(start: buffer + end, count: capacity - end)
+        let got: Int
+        switch source {  // once per refill, not per record
+        case .gzip(let gzip): got = try gzip.read(into: target)
+        case .plain(let file): got = try file.read(into: target)
+        }
         if got == 0 {
             eof = true
         }

@@ -72,7 +72,9 @@ public enum CheckModelStep {
             degraded: assessment.degraded,
             insufficientGroundTruth: assessment.insufficientGroundTruth,
             reason: assessment.reason,
-            decision: assessment.decision.rawValue
+            decision: assessment.decision.rawValue,
+            minAccuracy: policy.minAccuracy,
+            maxDrop: policy.maxDrop
         )
     }
 

@@ -133,12 +133,18 @@ public struct MetricsRecord: Codable, Sendable, Equatable {
     public var reason: String
     /// `continue`, `stop_degraded` or `last_period`.
     public var decision: String
+    /// The policy's minimum accuracy when the period was checked; `nil` when off
+    /// or when the file predates the field.
+    public var minAccuracy: Double?
+    /// The policy's maximum drop from the baseline; `nil` when the file predates the field.
+    public var maxDrop: Double?
 
     public init(period: Int, totalPeriods: Int, rows: Int, labeled: Int, unlabeled: Int, correct: Int,
                 labelsWithoutPrediction: Int, accuracy: Double?, precision: Double?, recall: Double?, f1: Double?,
                 rocAUC: Double?, averaging: String, positiveLabel: String, confusionMatrix: Confusion,
                 undefined: [String: String], baselineAccuracy: Double?, baselineSource: String?, drop: Double?,
-                pValue: Double?, degraded: Bool, insufficientGroundTruth: Bool, reason: String, decision: String) {
+                pValue: Double?, degraded: Bool, insufficientGroundTruth: Bool, reason: String, decision: String,
+                minAccuracy: Double? = nil, maxDrop: Double? = nil) {
         self.period = period
         self.totalPeriods = totalPeriods
         self.rows = rows
@@ -163,6 +169,8 @@ public struct MetricsRecord: Codable, Sendable, Equatable {
         self.insufficientGroundTruth = insufficientGroundTruth
         self.reason = reason
         self.decision = decision
+        self.minAccuracy = minAccuracy
+        self.maxDrop = maxDrop
     }
 
     enum CodingKeys: String, CodingKey {
@@ -177,6 +185,8 @@ public struct MetricsRecord: Codable, Sendable, Equatable {
         case baselineSource = "baseline_source"
         case pValue = "p_value"
         case insufficientGroundTruth = "insufficient_ground_truth"
+        case minAccuracy = "min_accuracy"
+        case maxDrop = "max_drop"
     }
 
     /// Writes every field, `null` included: the contract names them all.
@@ -206,5 +216,7 @@ public struct MetricsRecord: Codable, Sendable, Equatable {
         try c.encode(insufficientGroundTruth, forKey: .insufficientGroundTruth)
         try c.encode(reason, forKey: .reason)
         try c.encode(decision, forKey: .decision)
+        try c.encode(minAccuracy, forKey: .minAccuracy)
+        try c.encode(maxDrop, forKey: .maxDrop)
     }
 }

@@ -42,6 +42,9 @@ struct PipelineTests {
             "2 92.00% 102 continue no",
             "3 93.00% 103 last_period no",
         ])
+        #expect(output.contains("  accuracy by period: ▁·▆█  (90.00% … 93.00%)"))
+        #expect(!output.joined().contains("\u{1B}["))  // no colours unless asked (a terminal)
+        #expect(output.contains("Report: \(fake.store)/report.html"))
         #expect(output.last == "Pipeline completed: 13 runs, all succeeded.")
 
         // History and logs in the store.

@@ -6,10 +6,43 @@ import PeriodArgs
 ///
 /// The periods are `0 ..< T`, `T` taken from the runs' `--period C,T`
 /// arguments (else `--period`, else the period directories in the store).
+///
+/// Under the table, a sparkline of accuracy per period (`▁…█` scaled from the
+/// lowest to the highest accuracy, `·` for n/a, a space for an unchecked
+/// period). With `color` (a terminal, `NO_COLOR` unset), degraded rows and
+/// their sparkline bars are red and the others green.
 struct PeriodSummary {
     let store: LauncherStore
     let runs: [RunHistoryEntry]
     let period: Period?
+    var color = false
+
+    static let bars: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+    static let red = "\u{1B}[31m", green = "\u{1B}[32m", reset = "\u{1B}[0m"
+
+    /// One character per period: `nil` = not checked, `.some(nil)` = accuracy n/a.
+    static func sparkline(_ values: [Double??], degraded: [Bool] = [], color: Bool = false) -> String {
+        let defined = values.compactMap { $0 ?? nil }
+        let low = defined.min() ?? 0, high = defined.max() ?? 0
+        var line = ""
+        for (index, value) in values.enumerated() {
+            let character: Character
+            switch value {
+            case nil: character = " "
+            case .some(nil): character = "·"
+            case .some(.some(let accuracy)):
+                let level = high > low ? Int(((accuracy - low) / (high - low) * 7).rounded()) : 3
+                character = bars[min(max(level, 0), 7)]
+            }
+            let isDegraded = index < degraded.count && degraded[index]
+            if color, case .some(.some) = value {
+                line += (isDegraded ? red : green) + String(character) + reset
+            } else {
+                line.append(character)
+            }
+        }
+        return line
+    }
 
     func periods() -> [Int] {
         var total = period?.total
@@ -31,8 +64,18 @@ struct PeriodSummary {
         var lines = ["Summary (\(store.root)/periods/NNNN/metrics.json):"]
         let header = ["period", "accuracy", "labeled", "decision", "degraded"]
         var rows: [[String]] = []
+        var accuracies: [Double??] = []
+        var degraded: [Bool] = []
         for period in periods {
-            switch store.metrics(period: period) {
+            let result = store.metrics(period: period)
+            if case .success(let metrics) = result {
+                accuracies.append(.some(metrics.accuracy))
+                degraded.append(metrics.degraded)
+            } else {
+                accuracies.append(nil)
+                degraded.append(false)
+            }
+            switch result {
             case nil:
                 rows.append([String(period), "-", "-", "-", "-"])
             case .failure:
@@ -56,7 +99,20 @@ struct PeriodSummary {
             }.joined(separator: "  ")
         }
         lines.append(format(header))
-        lines += rows.map(format)
+        for (index, row) in rows.enumerated() {
+            let text = format(row)
+            guard color, case .some(.some) = accuracies[index] else {
+                lines.append(text)
+                continue
+            }
+            lines.append((degraded[index] ? Self.red : Self.green) + text + Self.reset)
+        }
+        // Under the table, so the table still follows the "Summary" line directly.
+        if accuracies.contains(where: { $0 != nil }) {
+            let defined = accuracies.compactMap { $0 ?? nil }
+            let range = defined.isEmpty ? "" : String(format: "  (%.2f%% … %.2f%%)", defined.min()! * 100, defined.max()! * 100)
+            lines.append("  accuracy by period: " + Self.sparkline(accuracies, degraded: degraded, color: color) + range)
+        }
         return lines
     }
 }

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import Launcher
+import MonitorData
+import MonitorReport
+import MonitorStore
+
+extension CMLLocal {
+    struct Report: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Writes the store's results as one self-contained HTML file (charts, tables, run history).",
+            discussion: "cml-local run writes the same report to STORE/report.html at its end."
+        )
+
+        @Option(help: "The store directory (default: state/<data set name>, as for run).")
+        var store: String?
+
+        @Option(help: "The data set directory, for its name and the default store (default: data/sample).")
+        var data: String?
+
+        @Option(help: "The HTML file to write (default: STORE/report.html).")
+        var out: String?
+
+        func run() throws {
+            var options = LauncherOptions(jobs: JobDefinitions(jobs: []))
+            options.dataDirectory = data.map { LauncherOptions.absolute($0) }
+            options.storeDirectory = store.map { LauncherOptions.absolute($0) }
+            let root: String
+            do { root = try options.resolveStoreDirectory() } catch {
+                printError(error.description)
+                throw ExitCode.failure
+            }
+            guard FileManager.default.fileExists(atPath: root) else {
+                printError("\(root): the store does not exist: run the pipeline first, or name it with --store")
+                throw ExitCode.failure
+            }
+            let dataDirectory = options.dataDirectory ?? LauncherOptions.absolute("data/sample")
+            let name = try? DataSet(directory: dataDirectory).metadata.name
+            do {
+                let path = try MonitorReport.Report.write(
+                    store: Store(root: root), name: store == nil || data != nil ? name : nil,
+                    to: out.map { LauncherOptions.absolute($0) })
+                print("Report: \(path)")
+            } catch {
+                printError(error.description)
+                throw ExitCode.failure
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+import MonitorData
+
+/// A failure importing logged predictions. Its description names the file and,
+/// for a row, the line.
+public struct ImportError: Error, Sendable, CustomStringConvertible, Equatable {
+    /// The file at fault (an input, or an output being written).
+    public let file: String
+    /// 1-based line of the input record at fault, when there is one.
+    public let line: Int?
+    public let message: String
+
+    public init(file: String, line: Int? = nil, _ message: String) {
+        self.file = file
+        self.line = line
+        self.message = message
+    }
+
+    init(_ error: DataError) {
+        self.init(file: error.file, line: error.line, error.message)
+    }
+
+    /// `file:line: message` (or `file: message`).
+    public var description: String {
+        if let line { return "\(file):\(line): \(message)" }
+        return "\(file): \(message)"
+    }
+}

@@ -1,0 +1,260 @@
+import Foundation
+import MonitorStore
+
+/// The pipeline's results as one self-contained HTML file: inline CSS and
+/// inline SVG charts, no script, no network, every text escaped.
+///
+/// ```swift
+/// let path = try Report.write(store: Store(root: "state/sample"), name: "sample")
+/// ```
+public struct Report: Sendable {
+    public let data: ReportData
+    /// When the report was made (shown in its header).
+    public let generatedAt: Date
+
+    public init(data: ReportData, generatedAt: Date = Date()) {
+        self.data = data
+        self.generatedAt = generatedAt
+    }
+
+    /// The default output file, `STORE/report.html`.
+    public static func defaultPath(store: Store) -> String { "\(store.root)/report.html" }
+
+    /// Reads `store`, renders the report and writes it atomically to `path` (default `STORE/report.html`).
+    ///
+    /// - Returns: the path written.
+    /// - Throws: ``StoreError`` when the file cannot be written.
+    @discardableResult
+    public static func write(store: Store, name: String? = nil, to path: String? = nil) throws(StoreError) -> String {
+        let target = path ?? defaultPath(store: store)
+        let html = Report(data: ReportData(store: store, name: name)).html()
+        try FileSystem.writeAtomically(html, to: target)
+        return target
+    }
+
+    /// The whole HTML document.
+    public func html() -> String {
+        let checked = data.periods.filter { $0.metrics != nil }
+        let degraded = checked.filter { $0.metrics!.degraded }
+        let title = "Model monitoring — \(data.name)"
+        var body = "<header><h1>\(HTML.escape(title))</h1>"
+        body += "<p class=\"meta\">Store <code>\(HTML.escape(data.storeDirectory))</code> · generated "
+        body += HTML.escape(Self.timestamp(generatedAt)) + "</p></header>"
+
+        body += "<section class=\"cards\">"
+        body += card("Periods checked", "\(checked.count) of \(data.periods.count)")
+        body += card("Degraded", "\(degraded.count)", alert: !degraded.isEmpty)
+        let latest = checked.last?.metrics
+        body += card("Latest accuracy", latest.map { "\(Format.percent($0.accuracy)) (period \($0.period))" } ?? "n/a")
+        if let baseline = data.baseline {
+            body += card("Baseline", Format.percent(baseline.accuracy) + (baseline.source.map { " (\($0))" } ?? ""))
+        }
+        if let minAccuracy = data.minAccuracy { body += card("Minimum accuracy", Format.percent(minAccuracy)) }
+        if let decision = latest?.decision { body += card("Last decision", decision, alert: decision == "stop_degraded") }
+        body += "</section>"
+
+        if data.periods.isEmpty {
+            body += "<p class=\"empty\">No period in this store yet: run the pipeline first.</p>"
+        } else {
+            body += section("Accuracy per period", Charts.accuracy(data), note: accuracyNote())
+            body += section(
+                "Precision, recall, F1 and ROC AUC", Charts.metrics(data),
+                note: "Gaps: the metric is undefined for that period (see the table).")
+            body += section("Labeled rows per period", Charts.coverage(data), note: "Share of prediction rows with a label.")
+            body += section("Predicted-positive rate", Charts.positiveRate(data), note: nil)
+            body += section(
+                "Score distribution", Charts.scores(data),
+                note: "Share of each period's rows per score bin (darker = more rows).")
+        }
+        body += "<section id=\"periods\"><h2>Periods</h2>" + periodTable() + "</section>"
+        body += "<section id=\"runs\"><h2>Run history</h2>" + runTable() + "</section>"
+
+        return """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(HTML.escape(title))</title>
+            <style>\(Self.css)</style></head>
+            <body>\(body)</body></html>
+
+            """
+    }
+
+    private func card(_ label: String, _ value: String, alert: Bool = false) -> String {
+        "<div class=\"card\(alert ? " alert" : "")\"><div class=\"label\">\(HTML.escape(label))</div>"
+            + "<div class=\"value\">\(HTML.escape(value))</div></div>"
+    }
+
+    private func section(_ title: String, _ svg: String, note: String?) -> String {
+        "<section><h2>\(HTML.escape(title))</h2><figure>\(svg)</figure>"
+            + (note.map { "<p class=\"note\">\(HTML.escape($0))</p>" } ?? "") + "</section>"
+    }
+
+    private func accuracyNote() -> String {
+        var parts: [String] = []
+        if data.baseline != nil {
+            parts.append("Dotted green: the baseline")
+            if data.maxDrop != nil { parts.append("dash-dot amber: baseline − max drop (a larger, significant drop is degraded)") }
+        } else {
+            parts.append("No baseline recorded yet")
+        }
+        parts.append(data.minAccuracy == nil ? "no minimum accuracy set" : "dashed red: the minimum accuracy")
+        var text = parts.joined(separator: "; ") + ". Ringed red points: degraded periods."
+        if data.periods.contains(where: { $0.metrics != nil && $0.metrics?.accuracy == nil }) {
+            text += " n/a: accuracy undefined (no labeled rows)."
+        }
+        return text
+    }
+
+    /// One row per period, and under it a full-width row with the check's reason
+    /// (16 columns side by side do not fit a page: the reason column was squeezed to a word per line).
+    private func periodTable() -> String {
+        let headers = [
+            "Period", "Rows", "Labeled", "Coverage", "Accuracy", "Precision", "Recall", "F1", "ROC AUC",
+            "Pred. positive", "Baseline", "Drop", "p-value", "Degraded", "Decision",
+        ]
+        var html = "<div class=\"scroll\"><table class=\"periods\"><thead><tr>"
+        html += headers.map { "<th>\(HTML.escape($0))</th>" }.joined() + "</tr></thead><tbody>"  // the last one, Decision, is text
+        for period in data.periods {
+            let metrics = period.metrics
+            let rows = metrics?.rows ?? period.coverage?.rows ?? period.summary?.rows
+            let labeled = metrics?.labeled ?? period.coverage?.labeled
+            var cells: [String] = [String(period.period), rows.map(String.init) ?? "—", labeled.map(String.init) ?? "—"]
+            cells.append(Charts.coverageShare(period).map { Format.percent($0) } ?? "—")
+            let reason: String
+            if let metrics {
+                cells += [
+                    Format.percent(metrics.accuracy), Format.percent(metrics.precision), Format.percent(metrics.recall),
+                    Format.percent(metrics.f1), Format.fixed(metrics.rocAUC, 4),
+                    Format.percent(period.summary?.predictedPositiveRate), Format.percent(metrics.baselineAccuracy),
+                    metrics.drop.map { Format.points($0) } ?? "n/a", Format.pValue(metrics.pValue),
+                    metrics.degraded ? "yes" : "no", metrics.decision,
+                ]
+                reason = metrics.reason
+            } else {
+                let state = period.summary == nil ? "not run" : period.coverage == nil ? "predictions only" : "not checked"
+                cells += Array(repeating: "—", count: 5)
+                cells += [Format.percent(period.summary?.predictedPositiveRate), "—", "—", "—", "—", state]
+                reason = period.problems.joined(separator: "; ")
+            }
+            var classes: [String] = []
+            if metrics?.degraded == true { classes.append("degraded") }
+            if metrics == nil { classes.append("missing") }
+            if metrics?.insufficientGroundTruth == true { classes.append("insufficient") }
+            let classAttribute = classes.isEmpty ? "" : " class=\"\(classes.joined(separator: " "))\""
+            html += "<tr data-period=\"\(period.period)\"\(classAttribute)>"
+            html += cells.enumerated().map { index, cell in
+                index == headers.count - 1 ? "<td class=\"text\">\(HTML.escape(cell))</td>" : "<td>\(HTML.escape(cell))</td>"
+            }.joined()
+            html += "</tr>"
+            if !reason.isEmpty {
+                html += "<tr class=\"reason\(classes.isEmpty ? "" : " " + classes.joined(separator: " "))\">"
+                html += "<td></td><td colspan=\"\(headers.count - 1)\" class=\"text\">\(HTML.escape(reason))</td></tr>"
+            }
+        }
+        return html + "</tbody></table></div>"
+    }
+
+    private func runTable() -> String {
+        guard let lastSession = data.runs.last?.session else {
+            return "<p class=\"empty\">No run history (<code>launcher/runs.jsonl</code>): the jobs were run by hand or on CML.</p>"
+        }
+        let runs = data.runs.filter { $0.session == lastSession }.sorted { $0.sequence < $1.sequence }
+        let earlier = Set(data.runs.map(\.session)).count - 1
+        var html = "<p class=\"note\">Latest launcher session \(HTML.escape(lastSession)): \(runs.count) runs"
+        html += earlier > 0 ? " (\(earlier) earlier session\(earlier == 1 ? "" : "s") in the history).</p>" : ".</p>"
+        html += "<div class=\"scroll\"><table class=\"runs\"><thead><tr><th>#</th><th class=\"text\">Job</th>"
+        html += "<th class=\"text\">Arguments</th><th class=\"text\">Status</th><th>Exit</th><th>Duration</th>"
+        html += "<th class=\"text\">Reason</th></tr></thead><tbody>"
+        for run in runs {
+            let failed = run.status != "ENGINE_SUCCEEDED"
+            html += "<tr\(failed ? " class=\"failed\"" : "")><td>\(run.sequence)</td><td class=\"text\">\(HTML.escape(run.job))</td>"
+            html += "<td class=\"text\"><code>\(HTML.escape(run.arguments))</code></td>"
+            html += "<td class=\"text\">\(HTML.escape(run.status))</td><td>\(run.exitCode.map(String.init) ?? "—")</td>"
+            html += "<td>\(String(format: "%.2f s", run.durationSeconds))</td>"
+            html += "<td class=\"text\">\(HTML.escape(run.reason ?? ""))</td></tr>"
+        }
+        return html + "</tbody></table></div>"
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+
+    static let css = """
+        :root{--fg:#1f2933;--muted:#616e7c;--line:#d9e2ec;--bad:#d64545;--ok:#3f9142;--accent:#2f6fb3}
+        *{box-sizing:border-box}
+        body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);margin:0 auto;max-width:1200px;padding:24px 32px;background:#fff}
+        h1{font-size:24px;margin:0 0 4px}
+        h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid var(--line);padding-bottom:4px}
+        .meta,.note,.empty{color:var(--muted);font-size:13px;margin:4px 0}
+        code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}
+        .cards{display:flex;flex-wrap:wrap;gap:12px;margin-top:16px}
+        .card{border:1px solid var(--line);border-radius:6px;padding:8px 14px;min-width:150px}
+        .card .label{font-size:12px;color:var(--muted)}
+        .card .value{font-size:18px;font-weight:600}
+        .card.alert{border-color:var(--bad)}
+        .card.alert .value{color:var(--bad)}
+        figure{margin:0}
+        svg{width:100%;height:auto;display:block}
+        svg text{font-size:12px;fill:var(--muted)}
+        svg .axis{stroke:#9aa5b1;stroke-width:1}
+        svg .grid{stroke:var(--line);stroke-width:1}
+        svg .series{fill:none;stroke-width:2}
+        svg .accuracy{stroke:var(--accent)}
+        svg .point{fill:var(--accent);stroke:#fff;stroke-width:1.5}
+        svg .point.degraded,svg .legend-degraded{fill:var(--bad)}
+        svg .legend-marker{fill:none;stroke:var(--bad);stroke-width:2}
+        svg .marker{fill:none;stroke:var(--bad);stroke-width:2}
+        svg .minimum{stroke:var(--bad);stroke-width:1.5;stroke-dasharray:6 4}
+        svg .baseline{stroke:var(--ok);stroke-width:1.5;stroke-dasharray:2 3}
+        svg .dropline{stroke:#e9b949;stroke-width:1.5;stroke-dasharray:6 3 2 3}
+        svg .label-minimum{fill:var(--bad)}
+        svg .label-baseline{fill:var(--ok)}
+        svg .label-dropline{fill:#a27c1a}
+        svg .na{fill:var(--bad);font-size:11px}
+        svg .bar{fill:#7fb3e0}
+        svg .bar.low{fill:#e9b949}
+        svg .bar-empty{fill:#f0f4f8}
+        svg .cell-empty{fill:#f5f7fa}
+        table{border-collapse:collapse;font-size:12px;width:100%}
+        th,td{padding:4px 8px;border-bottom:1px solid var(--line);text-align:right;white-space:nowrap}
+        th{background:#f5f7fa;position:sticky;top:0}
+        td.text,th.text,table.periods th:last-child{text-align:left}
+        table.runs td.text:last-child{white-space:normal;width:40%}
+        table.periods tr:has(+ tr.reason) td{border-bottom:none}
+        tr.reason td{white-space:normal;color:var(--muted);padding-top:0;font-size:11px}
+        tr.degraded td{background:#fdecec}
+        tr.degraded td:first-child{box-shadow:inset 3px 0 var(--bad)}
+        tr.degraded.reason td{color:#a61b1b}
+        tr.missing td{color:var(--muted)}
+        tr.failed td{background:#fdecec}
+        .scroll{overflow-x:auto}
+        """
+}
+
+/// Number formats shared by the table and the charts; `n/a` for `nil`.
+enum Format {
+    static func percent(_ value: Double?) -> String {
+        guard let value else { return "n/a" }
+        return String(format: "%.2f%%", value * 100)
+    }
+
+    static func fixed(_ value: Double?, _ decimals: Int) -> String {
+        guard let value else { return "n/a" }
+        return String(format: "%.\(decimals)f", value)
+    }
+
+    /// A p-value with four decimals, `< 0.0001` below that.
+    static func pValue(_ value: Double?) -> String {
+        guard let value else { return "n/a" }
+        return value < 0.0001 ? "< 0.0001" : String(format: "%.4f", value)
+    }
+
+    /// A fraction as percentage points, e.g. `4.10 pt`.
+    static func points(_ value: Double) -> String {
+        String(format: "%.2f pt", value * 100)
+    }
+}

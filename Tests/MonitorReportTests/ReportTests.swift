@@ -1,0 +1,143 @@
+import Foundation
+import MonitorStore
+import Testing
+
+@testable import MonitorReport
+
+private func temporaryStore() throws -> Store {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return Store(root: path)
+}
+
+private func record(
+    _ period: Int, total: Int, accuracy: Double?, degraded: Bool = false, reason: String = "ok",
+    minAccuracy: Double? = 0.8
+) -> MetricsRecord {
+    MetricsRecord(
+        period: period, totalPeriods: total, rows: 100, labeled: accuracy == nil ? 0 : 90, unlabeled: accuracy == nil ? 100 : 10,
+        correct: accuracy.map { Int($0 * 90) } ?? 0, labelsWithoutPrediction: 0, accuracy: accuracy,
+        precision: accuracy.map { $0 - 0.01 }, recall: accuracy == nil ? nil : 0.8125, f1: accuracy.map { $0 - 0.02 },
+        rocAUC: nil, averaging: "binary", positiveLabel: "1", confusionMatrix: .init(labels: [], matrix: []),
+        undefined: accuracy == nil ? ["accuracy": "no labeled rows"] : ["roc_auc": "no score column"],
+        baselineAccuracy: 0.95, baselineSource: "reference", drop: accuracy.map { 0.95 - $0 }, pValue: nil,
+        degraded: degraded, insufficientGroundTruth: accuracy == nil, reason: reason,
+        decision: degraded ? "stop_degraded" : "continue", minAccuracy: minAccuracy, maxDrop: 0.05)
+}
+
+private func count(_ needle: String, in text: String) -> Int {
+    text.components(separatedBy: needle).count - 1
+}
+
+/// Five periods: 0, 1 fine, 2 degraded (with HTML in its reason), 3 null metrics, 4 never run.
+private func sampleStore() throws -> Store {
+    let store = try temporaryStore()
+    try store.writeMetrics(record(0, total: 5, accuracy: 0.95))
+    try store.writeMetrics(record(1, total: 5, accuracy: 0.9))
+    try store.writeMetrics(
+        record(2, total: 5, accuracy: 0.7, degraded: true, reason: "accuracy 70.00% < minimum <80%> & \"drop\""))
+    try store.writeMetrics(record(3, total: 5, accuracy: nil, reason: "insufficient ground truth"))
+    let summary = PredictionSummary(
+        period: 1, totalPeriods: 5, rows: 100, positiveLabel: "1", predictedPositiveRate: 0.42,
+        predictedClasses: ["0": 58, "1": 42],
+        scores: ScoreDistribution(bins: [10, 5, 5, 5, 5, 5, 5, 5, 5, 50], mean: 0.6, min: 0, max: 1))
+    let data = try JSONEncoder().encode(summary)
+    try FileSystem.writeAtomically(Array(data), to: store.summaryPath(1))
+    let coverage = Coverage(period: 1, totalPeriods: 5, rows: 100, labeled: 90, unlabeled: 10, labelsWithoutPrediction: 0)
+    try FileSystem.writeAtomically(Array(try JSONEncoder().encode(coverage)), to: store.coveragePath(1))
+    let runs = """
+        {"id":"r1","sequence":1,"session":"s1","job":"Get Predictions","job_id":"j","arguments":"","status":"ENGINE_SUCCEEDED","exit_code":0,"created_at":"x","finished_at":"y","duration_seconds":0.25,"log":"l"}
+        {"id":"r2","sequence":2,"session":"s1","job":"Check <Model>","job_id":"j","arguments":"--period 2,5","status":"ENGINE_FAILED","exit_code":3,"created_at":"x","finished_at":"y","duration_seconds":1.5,"reason":"exited 3","log":"l"}
+
+        """
+    try FileSystem.writeAtomically(runs, to: store.runHistoryPath)
+    return store
+}
+
+@Suite struct ReportTests {
+    @Test func onePointPerPeriodWithAccuracyAndDegradedMarked() throws {
+        let store = try sampleStore()
+        let html = Report(data: ReportData(store: store, name: "demo")).html()
+        #expect(count("class=\"point\" data-period", in: html) + count("class=\"point degraded\" data-period", in: html) == 3)
+        #expect(html.contains("class=\"point degraded\" data-period=\"2\""))
+        #expect(count("class=\"marker\"", in: html) == 1)
+        #expect(html.contains("data-period=\"3\">n/a</text>"))  // null accuracy: a label, not a point
+        #expect(!html.contains("data-period=\"4\" data-accuracy"))
+        #expect(html.contains("class=\"minimum\""))
+        #expect(html.contains("class=\"baseline\""))
+        #expect(html.contains("minimum 80.00%"))
+    }
+
+    @Test func tableHasEveryPeriodValuesAndNA() throws {
+        let html = Report(data: ReportData(store: try sampleStore(), name: "demo")).html()
+        for period in 0..<5 { #expect(html.contains("<tr data-period=\"\(period)\"")) }
+        #expect(html.contains("<tr data-period=\"2\" class=\"degraded\">"))
+        #expect(html.contains("<tr data-period=\"4\" class=\"missing\">"))
+        #expect(html.contains("<td>95.00%</td>"))
+        #expect(html.contains("<td>70.00%</td>"))
+        #expect(html.contains("<td>n/a</td>"))
+        #expect(html.contains("stop_degraded"))
+        #expect(html.contains("<td>42.00%</td>"))  // predicted-positive rate of period 1
+        #expect(html.contains("not run"))
+        // The reason sits in a full-width row under its period.
+        #expect(html.contains("<tr class=\"reason degraded\"><td></td><td colspan=\"14\" class=\"text\">accuracy 70.00%"))
+        #expect(Format.pValue(0.00001) == "< 0.0001")
+        #expect(Format.pValue(0.0312) == "0.0312")
+    }
+
+    @Test func escapesTextAndStaysOffline() throws {
+        let html = Report(data: ReportData(store: try sampleStore(), name: "<b>demo</b> & co")).html()
+        #expect(html.contains("&lt;b&gt;demo&lt;/b&gt; &amp; co"))
+        #expect(!html.contains("<b>demo</b>"))
+        #expect(html.contains("minimum &lt;80%&gt; &amp; &quot;drop&quot;"))
+        #expect(html.contains("Check &lt;Model&gt;"))
+        #expect(!html.contains("http://"))
+        #expect(!html.contains("https://"))
+        #expect(!html.contains("<script"))
+        #expect(!html.contains("<link"))
+        #expect(!html.contains("@import"))
+    }
+
+    @Test func metricSeriesHaveGapsForNulls() throws {
+        let html = Report(data: ReportData(store: try sampleStore(), name: "demo")).html()
+        #expect(count("data-metric=\"precision\"", in: html) == 3)
+        #expect(count("data-metric=\"recall\"", in: html) == 3)
+        #expect(count("data-metric=\"roc_auc\"", in: html) == 0)
+    }
+
+    @Test func coverageScoresAndRuns() throws {
+        let html = Report(data: ReportData(store: try sampleStore(), name: "demo")).html()
+        #expect(html.contains("data-coverage=\"0.9\""))
+        #expect(count("class=\"cell\" data-period=\"1\"", in: html) == 10)
+        #expect(html.contains("<code>--period 2,5</code>"))
+        #expect(html.contains("ENGINE_FAILED"))
+        #expect(html.contains("1.50 s"))
+    }
+
+    @Test func emptyStoreStillRenders() throws {
+        let store = try temporaryStore()
+        let html = Report(data: ReportData(store: store)).html()
+        #expect(html.contains("No period in this store yet"))
+        #expect(html.contains("No run history"))
+        let path = try Report.write(store: store)
+        #expect(path == store.root + "/report.html")
+        #expect(FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test func oldMetricsWithoutPolicyFieldsDecode() throws {
+        let store = try temporaryStore()
+        var json = String(decoding: try JSONEncoder().encode(record(0, total: 1, accuracy: 0.9)), as: UTF8.self)
+        json = json.replacingOccurrences(of: "\"min_accuracy\":0.8,", with: "")
+            .replacingOccurrences(of: ",\"max_drop\":0.05", with: "").replacingOccurrences(of: "\"max_drop\":0.05,", with: "")
+        #expect(!json.contains("max_drop"))
+        try FileSystem.writeAtomically(json, to: store.metricsPath(0))
+        let metrics = try #require(try store.readMetrics(0))
+        #expect(metrics.minAccuracy == nil && metrics.maxDrop == nil)
+        let html = Report(data: ReportData(store: store)).html()
+        #expect(!html.contains("class=\"minimum\""))
+    }
+
+    @Test func htmlEscape() {
+        #expect(HTML.escape("a<b>&\"c'") == "a&lt;b&gt;&amp;&quot;c&#39;")
+    }
+}
