@@ -138,11 +138,13 @@ struct PipelineTests {
         defer { fake.remove() }
         // Load Ground Truth ignores SIGTERM, so only SIGKILL after the grace period ends it.
         var options = fake.options(fake.definitions(lgt: ["FAKE_SLEEP": "30", "FAKE_IGNORE_TERM": "1"]))
-        options.runTimeout = .milliseconds(1500)
+        // Long enough for the first fake job to finish on a loaded machine.
+        options.runTimeout = .seconds(5)
+        options.killGrace = .seconds(1)
         let clock = ContinuousClock()
         let start = clock.now
         let (result, output) = await fake.run(options)
-        #expect(clock.now - start < .seconds(15))
+        #expect(clock.now - start < .seconds(25))
         #expect(result.exitStatus == 1)
         #expect(result.runs.map(\.status) == ["ENGINE_SUCCEEDED", "ENGINE_TIMEDOUT"])
         #expect(result.runs.last?.signal == SIGKILL)
