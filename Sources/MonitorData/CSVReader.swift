@@ -170,7 +170,7 @@ public final class CSVReader {
             if let first = names.firstIndex(of: name) {
                 throw DataError(
                     .csv, file: path, line: currentLine,
-                    "duplicate column name \"\(name)\" in the header (columns \(first + 1) and \(index + 1))")
+                    "duplicate column name \"\(DataError.displayText(name))\" in the header (columns \(first + 1) and \(index + 1))")
             }
             names.append(name)
         }
