@@ -111,6 +111,14 @@ let package = Package(
         ),
         .testTarget(name: "LauncherTests", dependencies: ["Launcher", "JobClient", "PeriodArgs"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "ReliabilityTests",
+            dependencies: [
+                "GetPredictions", "LoadGroundTruth", "CheckModel", "CMLLocal", "TestSupport", "MonitorStore",
+                "PeriodArgs", .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: ["GetPredictions", "LoadGroundTruth", "CheckModel", "CMLLocal", "TestSupport"],
             swiftSettings: swiftSettings
