@@ -78,6 +78,9 @@ public final class CSVReader {
     public init(path: String, maxRecordBytes: Int = CSVReader.defaultMaxRecordBytes) throws(DataError) {
         self.path = path
         self.maxRecordBytes = max(maxRecordBytes, 1)
+        // Opened first: if it throws, nothing is allocated yet (a throwing init that has not
+        // initialised every stored property does not run deinit, so the buffers would leak).
+        self.gzip = try GzipReader(path: path)
         self.capacity = Self.initialCapacity
         self.buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: Self.initialCapacity + Self.padding)
         // Zeroed: word loads past the sentinel read defined bytes.
@@ -89,7 +92,6 @@ public final class CSVReader {
         self.quotedStop[0] = 1
         self.fieldCapacity = 16
         self.fields = UnsafeMutablePointer<UnsafeRawBufferPointer>.allocate(capacity: 16)
-        self.gzip = try GzipReader(path: path)
         try readHeader()
     }
 
