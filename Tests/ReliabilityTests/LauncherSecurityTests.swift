@@ -138,6 +138,7 @@ struct LauncherSecurityTests {
         defer { sandbox.remove() }
         let project = try GatedProject(sandbox, name: "one")
         let first = try project.start()
+        defer { project.open() }  // never leave the launcher waiting at the gate
         _ = try project.waitForAPI()
 
         let second = try runLauncher(["--jobs", "jobs-one.json", "--data", sandbox.data, "--store", project.store], in: sandbox.root)
@@ -158,6 +159,7 @@ struct LauncherSecurityTests {
         let two = try GatedProject(sandbox, name: "two")
         let first = try one.start()
         let second = try two.start()
+        defer { one.open(); two.open() }
         _ = try one.waitForAPI()
         _ = try two.waitForAPI()
         one.open()
@@ -178,6 +180,7 @@ struct LauncherSecurityTests {
         let two = try GatedProject(sandbox, name: "two")
         let first = try one.start()
         let second = try two.start()
+        defer { one.open(); two.open() }
         let (url, token, projectID) = try one.waitForAPI()
         let (otherURL, otherToken, _) = try two.waitForAPI()
         #expect(token.count == 64 && token != otherToken)

@@ -140,7 +140,7 @@ final class Spawned {
         FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        process.environment = environment
+        process.environment = environment.merging(sanitizerEnvironment) { given, _ in given }
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
@@ -202,7 +202,7 @@ func writeJobsFile(
     ]
     var jobs: [[String: Any]] = []
     for (name, product) in names {
-        var env = environment[name] ?? [:]
+        var env = (environment[name] ?? [:]).merging(sanitizerEnvironment) { given, _ in given }
         if name == "Check Model" { env["MONITOR_ON_DEGRADATION"] = env["MONITOR_ON_DEGRADATION"] ?? "continue" }
         jobs.append([
             "name": name, "executable": executables[name] ?? product, "script": "jobs/cml/x.py", "cpu": 1, "memory": 2,
