@@ -143,7 +143,7 @@ struct APIFaultTests {
         #expect(result.stderr.isEmpty)
         #expect(result.lines.contains("✓ Triggered job: Load Ground Truth (Period 0/1)"))
         #expect(result.lines.contains("  Job run ID: run-42"))
-        #expect(api.requests == 5)
+        #expect(api.requests >= 5)  // 3 failures, the listing, the new run (more if a request outlives its timeout)
         #expect(api.authorizations.allSatisfy { $0 == "Bearer \(Self.key)" })
         #expect(elapsed >= .milliseconds(1400))  // 200 + 400 + 800 ms of backoff
     }

@@ -150,7 +150,9 @@ final class Spawned {
 
     var pid: pid_t { process.processIdentifier }
 
+    /// Sends `signal` while the process runs (once it has been reaped, its pid may belong to another).
     func kill(_ signal: Int32 = SIGKILL) {
+        guard process.isRunning else { return }
         _ = Glibc.kill(pid, signal)
     }
 
@@ -223,7 +225,7 @@ func writeWrapperScript(to path: String) throws {
         mv "$TRACE_DIR/api.tmp.$$" "$TRACE_DIR/api.$$"
         if [ -n "$GATE" ]; then
             i=0
-            while [ ! -e "$GATE" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done
+            while [ ! -e "$GATE" ] && [ $i -lt 2400 ]; do sleep 0.05; i=$((i+1)); done
         fi
         exec "$REAL_JOB" "$@"
 
