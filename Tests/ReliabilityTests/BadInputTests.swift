@@ -230,37 +230,37 @@ let invalidPeriods: [String] = [
 @Suite("Bad inputs: one ERROR line, exit 1, the store unchanged, nothing triggered")
 struct BadInputTests {
     @Test(arguments: gzipDamage + csvDamage + metadataDamage)
-    func badInput(_ input: BadInput) throws {
+    func badInput(_ input: BadInput) async throws {
         let sandbox = try baseline.copy(label: "bad")
         defer { sandbox.remove() }
         let before = storeFiles(sandbox.store)
         try input.damage(sandbox)
-        let result = try sandbox.run(input.job, input.arguments)
+        let result = try await sandbox.run(input.job, input.arguments)
         expectOneError(result, input.needles, input.testDescription)
         #expect(storeFiles(sandbox.store) == before, "\(input.testDescription): the store changed")
     }
 
     @Test(arguments: ["get-predictions", "load-ground-truth", "check-model"])
-    func invalidPeriod(job: String) throws {
+    func invalidPeriod(job: String) async throws {
         let before = storeFiles(baseline.store)
         for value in invalidPeriods {
-            let result = try baseline.run(job, ["--period", value])
+            let result = try await baseline.run(job, ["--period", value])
             expectOneError(result, ["ERROR: Invalid parameter format. Expected 'current_period,total_periods'"], "\(job) --period \(value.debugDescription)")
             #expect(result.stdout.isEmpty, "\(job) --period \(value.debugDescription): \(result.stdout)")
         }
         for arguments in [["--period", "0,2", "--period", "1,2"], ["--period"], ["--period", "1,2", "--period", "x"]] {
-            let result = try baseline.run(job, arguments)
+            let result = try await baseline.run(job, arguments)
             expectOneError(result, ["ERROR: Invalid parameter format"], "\(job) \(arguments)")
         }
         #expect(storeFiles(baseline.store) == before)
     }
 
     @Test("labels with unknown ids are counted, not fatal")
-    func unknownLabelIdsAreCounted() throws {
+    func unknownLabelIdsAreCounted() async throws {
         let sandbox = try baseline.copy(label: "bad")
         defer { sandbox.remove() }
         try writeGzip("id,label\np1-0,1\nghost-1,0\nghost-2,1\np1-1,0\n", to: sandbox.labels(1))
-        let result = try sandbox.run("load-ground-truth", ["--period", "1,2"])
+        let result = try await sandbox.run("load-ground-truth", ["--period", "1,2"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.isEmpty)
         #expect(result.stdout.contains("Labeled: 2 of 60 predictions (58 unlabeled), 2 labels without a prediction"))
@@ -270,14 +270,14 @@ struct BadInputTests {
 
     /// A few of the cases through `cml-local run`: the failed run is the last one.
     @Test(arguments: [0, 6, 16, 26, 43])
-    func throughTheLauncher(index: Int) throws {
+    func throughTheLauncher(index: Int) async throws {
         let input = (gzipDamage + csvDamage)[index]
         let sandbox = try baseline.copy(label: "bad-cml")
         defer { sandbox.remove() }
         try writeJobsFile(to: "\(sandbox.root)/jobs.json")
         let before = storeFiles(sandbox.store, includeLauncher: false)
         try input.damage(sandbox)
-        let result = try runLauncher(
+        let result = try await runLauncher(
             ["--jobs", "jobs.json", "--data", sandbox.data, "--store", sandbox.store, "--period", "1,2"], in: sandbox.root
         )
         #expect(result.status == 1, "\(input.testDescription): \(result.stdout)")

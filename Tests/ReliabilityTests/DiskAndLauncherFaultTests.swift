@@ -20,27 +20,27 @@ struct DiskAndLauncherFaultTests {
     }
 
     @Test("a store on a full file system (tmpfs of 512 KiB): one ERROR line, exit 1, no partial file")
-    func fullTmpfs() throws {
+    func fullTmpfs() async throws {
         let sandbox = try Self.bigSandbox()
         defer { sandbox.remove() }
         let mountPoint = "\(sandbox.root)/tiny"
         try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
-        let mount = try runExecutable("/bin/mount", ["-t", "tmpfs", "-o", "size=512k", "tmpfs", mountPoint])
+        let mount = try await runExecutableAsync("/bin/mount", ["-t", "tmpfs", "-o", "size=512k", "tmpfs", mountPoint])
         try #require(mount.status == 0, "cannot mount a tmpfs here (not root?): \(mount.stderr); the RLIMIT_FSIZE test covers a full disk")
         defer { _ = try? runExecutable("/bin/umount", [mountPoint]) }
         let store = "\(mountPoint)/store"
-        let result = try runProduct(
+        let result = try await runProductAsync(
             "get-predictions", ["--period", "0,1", "--data", sandbox.data, "--store", store], directory: sandbox.root
         )
         expectCleanFailure(result, store: store, cause: "No space left on device", "tmpfs")
     }
 
     @Test("a file size limit (RLIMIT_FSIZE, SIGXFSZ ignored): one ERROR line, exit 1, no partial file")
-    func fileSizeLimit() throws {
+    func fileSizeLimit() async throws {
         let sandbox = try Self.bigSandbox()
         defer { sandbox.remove() }
         // POSIX sh counts ulimit -f in 512-byte blocks: 256 KiB. An ignored signal stays ignored across exec.
-        let result = try runExecutable(
+        let result = try await runExecutableAsync(
             "/bin/sh",
             [
                 "-c", "trap '' XFSZ; ulimit -f 512; exec \"$0\" \"$@\"", "\(executablesDirectory())/get-predictions",
@@ -52,13 +52,13 @@ struct DiskAndLauncherFaultTests {
     }
 
     @Test("cml-local killed (SIGKILL) mid-pipeline and started again with --period C,T completes like an uninterrupted run")
-    func killedLauncher() throws {
+    func killedLauncher() async throws {
         let periods = 5
         let sandbox = try Sandbox.make((0..<periods).map { generatedPeriod(period: $0, rows: 4000, seed: UInt64(300 + $0)) }, label: "cmlkill")
         defer { sandbox.remove() }
         try writeJobsFile(to: "\(sandbox.root)/jobs.json")
         let reference = "\(sandbox.root)/reference"
-        let clean = try runLauncher(["--jobs", "jobs.json", "--data", sandbox.data, "--store", reference], in: sandbox.root)
+        let clean = try await runLauncher(["--jobs", "jobs.json", "--data", sandbox.data, "--store", reference], in: sandbox.root)
         try #require(clean.status == 0, "\(clean.stdout)")
 
         var rng = SeededGenerator(seed: 0xC0FFEE)
@@ -80,24 +80,24 @@ struct DiskAndLauncherFaultTests {
                 let first = next?.0 ?? 0
                 let target = min(periods - 1, first + Int.random(in: 0...1, using: &rng))
                 let file = ["predictions.bin", "joined.bin", "metrics.json"].randomElement(using: &rng)!
-                waitUntil(timeout: .seconds(60)) {
+                await waitUntil(timeout: .seconds(60)) {
                     FileManager.default.fileExists(atPath: "\(sandbox.periodDirectory(target))/\(file)") || !launcher.process.isRunning
                 }
-                usleep(UInt32.random(in: 0..<30_000, using: &rng))
+                try await Task.sleep(for: .microseconds(UInt32.random(in: 0..<30_000, using: &rng)))
                 if launcher.process.isRunning {
                     launcher.kill()
                     kills += 1
                 }
-                launcher.wait()
+                await launcher.wait()
                 // The killed launcher's runs live on in their own process groups; they fail to
                 // trigger (the API is gone) and end. Wait for them, so the next start has the store alone.
-                let orphansGone = waitUntil(timeout: .seconds(30)) {
+                let orphansGone = await waitUntil(timeout: .seconds(30)) {
                     processes(withEnvironment: "MONITOR_STORE_DIR=\(store)").isEmpty
                 }
                 #expect(orphansGone)
                 for pid in processes(withEnvironment: "MONITOR_STORE_DIR=\(store)") { Glibc.kill(pid, SIGKILL) }
             } else {
-                let status = launcher.wait()
+                let status = await launcher.wait()
                 #expect(status == 0, "\(launcher.stdout)")
                 break
             }

@@ -73,8 +73,8 @@ struct KillWorld {
 @Suite("Faults: SIGKILL while writing", .serialized)
 struct KillTests {
     @Test("jobs killed at random points leave every store file old or new, never partial, and re-run identically")
-    func killedJobs() throws {
-        let world = try KillWorld()
+    func killedJobs() async throws {
+        let world = try await detached { try KillWorld() }
         defer { world.sandbox.remove() }
         for file in KillWorld.files { #expect(world.old[file] != nil && world.new[file] != world.old[file], "\(file)") }
 
@@ -100,21 +100,21 @@ struct KillTests {
                 // between two files of one job's output.
                 let first = "\(directory)/" + (job == "get-predictions" ? "predictions.bin" : job == "load-ground-truth" ? "joined.bin" : "metrics.json")
                 let before = inode(first)
-                waitUntil(timeout: .seconds(30)) { inode(first) != before || !process.process.isRunning }
-                usleep(UInt32.random(in: 0..<300, using: &rng))
+                await waitUntil(timeout: .seconds(30)) { inode(first) != before || !process.process.isRunning }
+                try await Task.sleep(for: .microseconds(UInt32.random(in: 0..<300, using: &rng)))
             } else if mode == 0 {
                 // Anywhere in the run.
                 let total = world.durations[job]!
                 let fraction = Double.random(in: 0..<1.2, using: &rng)
-                usleep(UInt32(max(0, Double(total.components.attoseconds) / 1e12 + Double(total.components.seconds) * 1e6) * fraction))
+                try await Task.sleep(for: .microseconds(UInt32(max(0, Double(total.components.attoseconds) / 1e12 + Double(total.components.seconds) * 1e6) * fraction)))
             } else {
                 // Once a temporary file shows that writing has begun, within the next few milliseconds.
-                waitUntil(timeout: .seconds(30)) { !temporaryFiles(directory).isEmpty || !process.process.isRunning }
-                usleep(UInt32.random(in: 0..<4000, using: &rng))
+                await waitUntil(timeout: .seconds(30)) { !temporaryFiles(directory).isEmpty || !process.process.isRunning }
+                try await Task.sleep(for: .microseconds(UInt32.random(in: 0..<4000, using: &rng)))
             }
             let wasRunning = process.process.isRunning
             process.kill()
-            let status = process.wait()
+            let status = await process.wait()
             if !wasRunning || status == 0 { finishedFirst += 1 }
             if !temporaryFiles(directory).isEmpty { midWrite += 1 }
 
@@ -154,7 +154,7 @@ struct KillTests {
             leftovers += temporaryFiles(store).count
 
             // A re-run, temporary files and all, completes with the reference outputs.
-            let again = try runProduct(
+            let again = try await runProductAsync(
                 job, ["--period", "0,1", "--data", world.dataB, "--store", store], directory: world.sandbox.root
             )
             #expect(again.status == 0, "re-run after kill \(index) (\(job)): \(again.stderr)")
@@ -164,7 +164,7 @@ struct KillTests {
         }
         // Finally the whole chain once more on the last store: byte-identical to the clean run.
         for job in KillWorld.jobs {
-            let result = try runProduct(job, ["--period", "0,1", "--data", world.dataB, "--store", store], directory: world.sandbox.root)
+            let result = try await runProductAsync(job, ["--period", "0,1", "--data", world.dataB, "--store", store], directory: world.sandbox.root)
             #expect(result.status == 0, "\(result.stderr)")
         }
         for file in KillWorld.files { #expect(contents("\(directory)/\(file)") == world.new[file], "\(file)") }
@@ -179,7 +179,7 @@ struct KillTests {
 @Suite("Faults: a write failing half-way")
 struct HalfDoneWriteTests {
     @Test("get-predictions failing after its predictions are written leaves no stale later outputs beside them")
-    func failingSummaryWrite() throws {
+    func failingSummaryWrite() async throws {
         let sandbox = try baseline.copy(label: "half")
         defer { sandbox.remove() }
         let directory = sandbox.periodDirectory(1)
@@ -190,13 +190,13 @@ struct HalfDoneWriteTests {
             "id,prediction,score\n" + (0..<60).map { "p1-\($0),\(($0 + 1) % 2),0.5" }.joined(separator: "\n") + "\n",
             to: sandbox.predictions(1)
         )
-        let result = try sandbox.run("get-predictions", ["--period", "1,2"])
+        let result = try await sandbox.run("get-predictions", ["--period", "1,2"])
         expectOneError(result, ["summary.json"])
         for file in ["joined.bin", "coverage.json", "metrics.json"] {
             #expect(!FileManager.default.fileExists(atPath: "\(directory)/\(file)"), "stale \(file) left beside new predictions")
         }
         // check-model cannot run on the stale pairing: it is told what to run first.
-        let check = try sandbox.run("check-model", ["--period", "1,2"])
+        let check = try await sandbox.run("check-model", ["--period", "1,2"])
         expectOneError(check, ["run load-ground-truth for period 1 first"])
     }
 }

@@ -56,9 +56,9 @@ struct GatedProject {
     }
 
     /// `(CDSW_API_URL, CDSW_APIV2_KEY, CDSW_PROJECT_ID)` of the first run, once it is waiting at the gate.
-    func waitForAPI() throws -> (url: String, token: String, project: String) {
+    func waitForAPI() async throws -> (url: String, token: String, project: String) {
         var found: String?
-        waitUntil(timeout: .seconds(60)) {
+        await waitUntil(timeout: .seconds(60)) {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: trace)) ?? []
             found = names.first { $0.hasPrefix("api.") && !$0.hasPrefix("api.tmp") }
             return found != nil
@@ -69,7 +69,7 @@ struct GatedProject {
     }
 
     func open() {
-        FileManager.default.createFile(atPath: gate, contents: Data())
+        _ = FileManager.default.createFile(atPath: gate, contents: Data())
     }
 
     /// The argv of every run, one array per run.
@@ -115,7 +115,12 @@ func listeningAddresses(port: Int) -> [String] {
     var addresses: [String] = []
     let hexPort = String(format: "%04X", port)
     for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
-        guard let text = try? String(contentsOfFile: table, encoding: .utf8) else { continue }
+        // /proc files report a size of 0: read them to the end by hand (a sized read may stop after a page).
+        guard let handle = FileHandle(forReadingAtPath: table) else { continue }
+        defer { try? handle.close() }
+        var data = Data()
+        while let chunk = try? handle.read(upToCount: 65536), !chunk.isEmpty { data.append(chunk) }
+        let text = String(decoding: data, as: UTF8.self)
         for line in text.split(separator: "\n").dropFirst() {
             let fields = line.split(separator: " ")
             guard fields.count > 3, fields[3] == "0A" else { continue }  // LISTEN
@@ -133,26 +138,26 @@ struct LauncherSecurityTests {
     }
 
     @Test("a second cml-local on the same store refuses with a clear message and exit 1; the first completes")
-    func sameStoreIsLocked() throws {
+    func sameStoreIsLocked() async throws {
         let sandbox = try Self.smallSandbox("lock")
         defer { sandbox.remove() }
         let project = try GatedProject(sandbox, name: "one")
         let first = try project.start()
         defer { project.open() }  // never leave the launcher waiting at the gate
-        _ = try project.waitForAPI()
+        _ = try await project.waitForAPI()
 
-        let second = try runLauncher(["--jobs", "jobs-one.json", "--data", sandbox.data, "--store", project.store], in: sandbox.root)
+        let second = try await runLauncher(["--jobs", "jobs-one.json", "--data", sandbox.data, "--store", project.store], in: sandbox.root)
         #expect(second.status == 1)
         #expect((second.stdout + second.stderr).contains("ERROR: \(project.store): is in use by another pipeline; wait for it to finish or use another --store"))
         #expect(!second.stdout.contains("▶"), "the second launcher started a run: \(second.stdout)")
 
         project.open()
-        #expect(first.wait() == 0, "\(first.stdout)")
+        #expect(await first.wait() == 0, "\(first.stdout)")
         #expect(LauncherHistory(project.store).count == 7)
     }
 
     @Test("two cml-local on two stores side by side both complete")
-    func twoStoresSideBySide() throws {
+    func twoStoresSideBySide() async throws {
         let sandbox = try Self.smallSandbox("pair")
         defer { sandbox.remove() }
         let one = try GatedProject(sandbox, name: "one")
@@ -160,12 +165,12 @@ struct LauncherSecurityTests {
         let first = try one.start()
         let second = try two.start()
         defer { one.open(); two.open() }
-        _ = try one.waitForAPI()
-        _ = try two.waitForAPI()
+        _ = try await one.waitForAPI()
+        _ = try await two.waitForAPI()
         one.open()
         two.open()
-        #expect(first.wait() == 0, "\(first.stdout)")
-        #expect(second.wait() == 0, "\(second.stdout)")
+        #expect(await first.wait() == 0, "\(first.stdout)")
+        #expect(await second.wait() == 0, "\(second.stdout)")
         for store in [one.store, two.store] {
             #expect(LauncherHistory(store).count == 7)
             #expect(contents("\(store)/periods/0001/metrics.json") == contents("\(one.store)/periods/0001/metrics.json"))
@@ -173,7 +178,7 @@ struct LauncherSecurityTests {
     }
 
     @Test("the API listens on 127.0.0.1 only, wants this run's bearer token, and the token is never written anywhere")
-    func apiAndToken() throws {
+    func apiAndToken() async throws {
         let sandbox = try Self.smallSandbox("sec")
         defer { sandbox.remove() }
         let one = try GatedProject(sandbox, name: "one")
@@ -181,8 +186,8 @@ struct LauncherSecurityTests {
         let first = try one.start()
         let second = try two.start()
         defer { one.open(); two.open() }
-        let (url, token, projectID) = try one.waitForAPI()
-        let (otherURL, otherToken, _) = try two.waitForAPI()
+        let (url, token, projectID) = try await one.waitForAPI()
+        let (otherURL, otherToken, _) = try await two.waitForAPI()
         #expect(token.count == 64 && token != otherToken)
 
         let base = url.replacingOccurrences(of: "/api/v1", with: "/api/v2")
@@ -212,8 +217,8 @@ struct LauncherSecurityTests {
 
         one.open()
         two.open()
-        let firstStatus = first.wait()
-        #expect(second.wait() == 0, "\(second.stdout)")
+        let firstStatus = await first.wait()
+        #expect(await second.wait() == 0, "\(second.stdout)")
         #expect(firstStatus == 1, "the evil Check Model run fails: \(first.stdout)")
         #expect(!FileManager.default.fileExists(atPath: marker), "a shell ran the arguments")
         #expect(!FileManager.default.fileExists(atPath: "\(sandbox.root)/$(touch"))
@@ -233,12 +238,12 @@ struct LauncherSecurityTests {
     }
 
     @Test("shell metacharacters in a job's own arguments are plain values, and the printed resume command quotes them")
-    func metacharactersInJobArguments() throws {
+    func metacharactersInJobArguments() async throws {
         let sandbox = try Self.smallSandbox("meta")
         defer { sandbox.remove() }
         let marker = "\(sandbox.root)/PWNED"
         for value in ["$(touch \(marker))", "`touch \(marker)`", "0,2; touch \(marker)", "'0,2'\"\""] {
-            let result = try sandbox.run("get-predictions", ["--period", value])
+            let result = try await sandbox.run("get-predictions", ["--period", value])
             expectOneError(result, ["ERROR: Invalid parameter format"])
             #expect(result.stderr.contains(value))
         }
@@ -246,10 +251,10 @@ struct LauncherSecurityTests {
         // "next step" command it prints runs the next step when pasted into a shell.
         let odd = "\(sandbox.root)/d $(touch PWNED);`touch PWNED`'\"&& touch PWNED"
         try FileManager.default.moveItem(atPath: sandbox.data, toPath: odd)
-        let result = try sandbox.run("get-predictions", ["--period", "0,2"], data: odd)
+        let result = try await sandbox.run("get-predictions", ["--period", "0,2"], data: odd)
         #expect(result.status == 0, "\(result.stderr)")
         let command = try #require(result.lines.first { $0.hasPrefix("  load-ground-truth ") })
-        let shell = try runExecutable(
+        let shell = try await runExecutableAsync(
             "/bin/sh", ["-c", command], environment: ["PATH": "\(executablesDirectory()):/usr/bin:/bin"], directory: sandbox.root
         )
         #expect(shell.status == 0, "\(command)\n\(shell.stderr)")

@@ -40,8 +40,16 @@ struct Sandbox {
     var metadata: String { "\(data)/metadata.json.gz" }
     func periodDirectory(_ period: Int) -> String { "\(store)/periods/\(String(format: "%04d", period))" }
 
-    /// Runs a job with `--data` and `--store` of this sandbox and exactly `environment`.
-    func run(_ job: String, _ arguments: [String], environment: [String: String] = [:], data: String? = nil) throws
+    /// Runs a job with `--data` and `--store` of this sandbox and exactly `environment`,
+    /// waiting off the cooperative thread pool.
+    func run(_ job: String, _ arguments: [String], environment: [String: String] = [:], data: String? = nil) async throws
+        -> ProcessResult
+    {
+        let sandbox = self
+        return try await detached { try sandbox.runSync(job, arguments, environment: environment, data: data) }
+    }
+
+    func runSync(_ job: String, _ arguments: [String], environment: [String: String] = [:], data: String? = nil) throws
         -> ProcessResult
     {
         try runProduct(
@@ -53,7 +61,7 @@ struct Sandbox {
     /// Runs get-predictions, load-ground-truth and check-model for `period` of `total`.
     func runPeriod(_ period: Int, of total: Int, data: String? = nil) throws {
         for job in ["get-predictions", "load-ground-truth", "check-model"] {
-            let result = try run(job, ["--period", "\(period),\(total)"], data: data)
+            let result = try runSync(job, ["--period", "\(period),\(total)"], data: data)
             guard result.status == 0 else {
                 throw FixtureError("\(job) --period \(period),\(total) failed: \(result.stderr)")
             }
@@ -128,7 +136,31 @@ func generatedPeriod(
 }
 
 /// A process of ours, started without waiting: its pid, for signals.
-final class Spawned {
+/// Runs `body` on a thread of its own and waits for it without holding a thread of
+/// the cooperative pool: the tests wait for child processes for seconds, and the
+/// in-process servers and timers of the other suites need that pool (2 threads on 2 cores).
+func detached<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread {
+            do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
+        }
+    }
+}
+
+func runProductAsync(
+    _ product: String, _ arguments: [String], environment: [String: String] = ["PATH": "/usr/bin:/bin"], directory: String? = nil
+) async throws -> ProcessResult {
+    try await detached { try runProduct(product, arguments, environment: environment, directory: directory) }
+}
+
+func runExecutableAsync(
+    _ path: String, _ arguments: [String], environment: [String: String] = ["PATH": "/usr/bin:/bin"], directory: String? = nil
+) async throws -> ProcessResult {
+    try await detached { try runExecutable(path, arguments, environment: environment, directory: directory) }
+}
+
+// Process is safe to wait on and signal from any thread.
+final class Spawned: @unchecked Sendable {
     let process = Process()
     let stdoutPath: String
     let stderrPath: String
@@ -136,8 +168,8 @@ final class Spawned {
     init(_ executable: String, _ arguments: [String], environment: [String: String], directory: String, logs: String) throws {
         stdoutPath = logs + ".stdout"
         stderrPath = logs + ".stderr"
-        FileManager.default.createFile(atPath: stdoutPath, contents: nil)
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = environment.merging(sanitizerEnvironment) { given, _ in given }
@@ -158,9 +190,11 @@ final class Spawned {
 
     /// Waits for the process; returns its exit status (or 128 + signal).
     @discardableResult
-    func wait() -> Int32 {
-        process.waitUntilExit()
-        return process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+    func wait() async -> Int32 {
+        (try? await detached { [self] in
+            process.waitUntilExit()
+            return process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+        }) ?? -1
     }
 
     var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
@@ -169,12 +203,12 @@ final class Spawned {
 
 /// Polls `condition` every millisecond for up to `timeout`; `true` once it holds.
 @discardableResult
-func waitUntil(timeout: Duration = .seconds(20), _ condition: () -> Bool) -> Bool {
+func waitUntil(timeout: Duration = .seconds(20), _ condition: () -> Bool) async -> Bool {
     let clock = ContinuousClock()
     let deadline = clock.now + timeout
     while clock.now < deadline {
         if condition() { return true }
-        usleep(1000)
+        try? await Task.sleep(for: .microseconds(500))
     }
     return condition()
 }
@@ -235,6 +269,6 @@ func writeWrapperScript(to path: String) throws {
 }
 
 /// `cml-local run …` in `directory`, waited for.
-func runLauncher(_ arguments: [String], in directory: String) throws -> ProcessResult {
-    try runProduct("cml-local", ["run"] + arguments, environment: ["PATH": "/usr/bin:/bin", "HOME": directory], directory: directory)
+func runLauncher(_ arguments: [String], in directory: String) async throws -> ProcessResult {
+    try await runProductAsync("cml-local", ["run"] + arguments, environment: ["PATH": "/usr/bin:/bin", "HOME": directory], directory: directory)
 }
