@@ -2,6 +2,10 @@ import Foundation
 import TestSupport
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Two periods of 60 rows, both already through the whole chain: every bad
 /// input below is tried on a copy, and the store must come out unchanged.
 let baseline: Sandbox = {
@@ -10,8 +14,13 @@ let baseline: Sandbox = {
     )
     try! sandbox.runPeriod(0, of: 2)
     try! sandbox.runPeriod(1, of: 2)
+    baselineRoot = sandbox.root
+    atexit { if let root = baselineRoot { try? FileManager.default.removeItem(atPath: root) } }
     return sandbox
 }()
+
+/// The baseline's folder, removed when the test process exits.
+nonisolated(unsafe) private var baselineRoot: String?
 
 /// One damaged input, the job that reads it, and what its ERROR line must name.
 struct BadInput: CustomTestStringConvertible, Sendable {
