@@ -83,6 +83,21 @@ let package = Package(
             path: "Sources/DataBench",
             swiftSettings: swiftSettings
         ),
+        // Fuzz targets (scripts/fuzz builds them with -sanitize=fuzzer,address -DFUZZING; a
+        // normal build makes replay tools that run the inputs given as files or folders).
+        .target(name: "FuzzSupport", dependencies: ["CZlib"], path: "Sources/Fuzz/FuzzSupport", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "PeriodFuzzer", dependencies: ["FuzzSupport", "PeriodArgs"], path: "Sources/Fuzz/PeriodFuzzer",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "CSVFuzzer", dependencies: ["FuzzSupport", "MonitorData"], path: "Sources/Fuzz/CSVFuzzer",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "GzipFuzzer", dependencies: ["FuzzSupport", "MonitorData"], path: "Sources/Fuzz/GzipFuzzer",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "PeriodArgsTests", dependencies: ["PeriodArgs"], swiftSettings: swiftSettings),
         .testTarget(name: "MonitorDataTests", dependencies: ["MonitorData"], swiftSettings: swiftSettings),
         .testTarget(name: "MonitorStoreTests", dependencies: ["MonitorStore"], swiftSettings: swiftSettings),
@@ -105,6 +120,14 @@ let package = Package(
         .testTarget(
             name: "DeployTests",
             dependencies: ["Launcher", "JobClient", "CMLLocal", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ReliabilityTests",
+            dependencies: [
+                "GetPredictions", "LoadGroundTruth", "CheckModel", "CMLLocal", "TestSupport", "MonitorStore",
+                "PeriodArgs", .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -90,7 +90,8 @@ public final class CSVReader {
     public init(
         path: String, maxRecordBytes: Int = CSVReader.defaultMaxRecordBytes, compression: Compression = .gzip
     ) throws(DataError) {
-        // Opened first: a throw before the buffers are allocated leaks nothing.
+        // Opened first: if it throws, nothing is allocated yet (a throwing init that has not
+        // initialised every stored property does not run deinit, so the buffers would leak).
         let gzip: Bool
         switch compression {
         case .gzip: gzip = true
@@ -191,7 +192,7 @@ public final class CSVReader {
             if let first = names.firstIndex(of: name) {
                 throw DataError(
                     .csv, file: path, line: currentLine,
-                    "duplicate column name \"\(name)\" in the header (columns \(first + 1) and \(index + 1))")
+                    "duplicate column name \"\(DataError.displayText(name))\" in the header (columns \(first + 1) and \(index + 1))")
             }
             names.append(name)
         }

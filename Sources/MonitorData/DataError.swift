@@ -52,3 +52,30 @@ public struct DataError: Error, Sendable, CustomStringConvertible, Equatable {
         return "\(file): \(message)"
     }
 }
+
+extension DataError {
+    /// A field's bytes as text for a message: invalid UTF-8 repaired, control
+    /// characters escaped (`\n`, `\r`, `\t`, `\u{0}` …) so a message stays
+    /// one line whatever the data holds, cut after `limit` bytes with `…`.
+    public static func displayText(_ bytes: UnsafeRawBufferPointer, limit: Int = 40) -> String {
+        let cut = bytes.count > limit ? UnsafeRawBufferPointer(rebasing: bytes[0..<limit]) : bytes
+        return displayText(String(decoding: cut, as: UTF8.self)) + (bytes.count > limit ? "…" : "")
+    }
+
+    /// `text` with control characters escaped, safe to print on one line.
+    public static func displayText(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x85
+                || scalar.value == 0x2028 || scalar.value == 0x2029:
+                out += "\\u{\(String(scalar.value, radix: 16))}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}

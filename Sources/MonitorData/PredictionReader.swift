@@ -111,9 +111,9 @@ public final class PredictionReader {
         return csv.field(timestampColumn)
     }
 
-    /// A field's bytes for an error message: quoted, invalid UTF-8 repaired, cut at 40 bytes.
+    /// A field's bytes for an error message: quoted, invalid UTF-8 repaired,
+    /// control characters escaped (the message stays one line), cut at 40 bytes.
     static func quoted(_ field: UnsafeRawBufferPointer) -> String {
-        let text = String(decoding: field.prefix(40), as: UTF8.self)
-        return "\"" + text + (field.count > 40 ? "…" : "") + "\""
+        "\"" + DataError.displayText(field, limit: 40) + "\""
     }
 }

@@ -91,8 +91,8 @@ public enum GetPredictionsStep {
     }
 }
 
-/// A field's bytes as text for a message, cut to a readable length.
+/// A field's bytes as text for a message: control characters escaped (an id
+/// may hold a line break; the ERROR line must stay one line), cut to a readable length.
 func text(_ bytes: UnsafeRawBufferPointer) -> String {
-    let cut = bytes.count > 80 ? UnsafeRawBufferPointer(rebasing: bytes[0..<80]) : bytes
-    return String(decoding: cut, as: UTF8.self) + (bytes.count > 80 ? "…" : "")
+    DataError.displayText(bytes, limit: 80)
 }

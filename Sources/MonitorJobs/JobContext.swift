@@ -41,11 +41,26 @@ public struct JobContext: Sendable {
     /// set, or `nil` for standalone mode.
     func resolveTrigger() throws(JobFailure) -> (any JobTrigger)? {
         if let trigger { return trigger }
+        let configuration: CMLConfiguration
         do {
-            guard let configuration = try CMLConfiguration(environment: environment) else { return nil }
-            return JobClient(configuration: configuration)
+            guard let found = try CMLConfiguration(environment: environment) else { return nil }
+            configuration = found
         } catch {
             throw JobFailure("CML API configuration: \(error.description)")
         }
+        return JobClient(configuration: configuration, retry: try retryPolicy())
+    }
+
+    /// The client's retry policy, with `MONITOR_API_TIMEOUT` (seconds one API
+    /// request may take, default 10) from the job-level environment.
+    func retryPolicy() throws(JobFailure) -> RetryPolicy {
+        var policy = RetryPolicy.default
+        if let text = environment["MONITOR_API_TIMEOUT"], !text.isEmpty {
+            guard let seconds = Double(text.trimmingSpaces), seconds.isFinite, seconds > 0, seconds <= 3600 else {
+                throw JobFailure("Invalid MONITOR_API_TIMEOUT '\(text)': expected a number of seconds in (0, 3600]")
+            }
+            policy.requestTimeout = .milliseconds(Int64((seconds * 1000).rounded(.up)))
+        }
+        return policy
     }
 }

@@ -20,7 +20,22 @@ public struct StandardOutput: JobOutput {
     public init() {}
 
     public func line(_ text: String) { Self.write(text, to: 1) }
-    public func error(_ text: String) { Self.write(text, to: 2) }
+
+    /// Writes `text` as one line: a line break inside it (a path or a value
+    /// from the data) is written as `\n` or `\r`, so a failure is always
+    /// exactly one `ERROR:` line.
+    public func error(_ text: String) {
+        guard text.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }) else { return Self.write(text, to: 2) }
+        var escaped = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": escaped += "\\n"
+            case "\r": escaped += "\\r"
+            default: escaped.unicodeScalars.append(scalar)
+            }
+        }
+        Self.write(escaped, to: 2)
+    }
 
     private static func write(_ text: String, to fd: Int32) {
         var bytes = Array(text.utf8)

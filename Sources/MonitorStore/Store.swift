@@ -80,12 +80,15 @@ public struct Store: Sendable {
 
     /// Stores a period's predictions and summary, and drops the period's older
     /// joined records and metrics, which no longer match.
+    ///
+    /// The older outputs go first: a run killed (or failing) half-way leaves
+    /// new predictions without later outputs, never beside stale ones.
     public func writePredictions(_ predictions: StoredPredictions, summary: PredictionSummary, period: Int) throws(StoreError) {
+        try FileSystem.remove(metricsPath(period))
+        try FileSystem.remove(coveragePath(period))
+        try FileSystem.remove(joinedPath(period))
         try FileSystem.writeAtomically(predictions.encoded(), to: predictionsPath(period))
         try writeJSON(summary, to: summaryPath(period))
-        try FileSystem.remove(joinedPath(period))
-        try FileSystem.remove(coveragePath(period))
-        try FileSystem.remove(metricsPath(period))
     }
 
     public func readPredictions(_ period: Int) throws(StoreError) -> StoredPredictions {
@@ -99,11 +102,12 @@ public struct Store: Sendable {
 
     // MARK: load-ground-truth
 
-    /// Stores a period's joined records and coverage, and drops its older metrics.
+    /// Stores a period's joined records and coverage, and drops its older
+    /// metrics — first, so that a half-done run never leaves them beside new records.
     public func writeJoined(_ joined: JoinedRecords, coverage: Coverage, period: Int) throws(StoreError) {
+        try FileSystem.remove(metricsPath(period))
         try FileSystem.writeAtomically(joined.encoded(), to: joinedPath(period))
         try writeJSON(coverage, to: coveragePath(period))
-        try FileSystem.remove(metricsPath(period))
     }
 
     public func readJoined(_ period: Int) throws(StoreError) -> JoinedRecords {

@@ -89,8 +89,10 @@ extension Response {
     }
 }
 
-/// Fast retries for tests: 4 attempts, 10 ms doubling to 40 ms; a request timeout generous enough for a loaded machine.
-let fastRetry = RetryPolicy(maxAttempts: 4, initialDelay: .milliseconds(10), maxDelay: .milliseconds(40), requestTimeout: .seconds(5))
+/// Fast retries for tests: 4 attempts, 10 ms doubling to 40 ms, 2 s per request (a loopback
+/// answer takes milliseconds, but a loaded 2-core machine running the whole suite can take
+/// more than 300 ms, and a create-run request retried after a timeout is a duplicate).
+let fastRetry = RetryPolicy(maxAttempts: 4, initialDelay: .milliseconds(10), maxDelay: .milliseconds(40), requestTimeout: .seconds(2))
 
 /// A raw request to the API, bypassing the client.
 func rawRequest(

@@ -126,10 +126,14 @@ private func sampleStore() throws -> Store {
 
     @Test func oldMetricsWithoutPolicyFieldsDecode() throws {
         let store = try temporaryStore()
-        var json = String(decoding: try JSONEncoder().encode(record(0, total: 1, accuracy: 0.9)), as: UTF8.self)
-        json = json.replacingOccurrences(of: "\"min_accuracy\":0.8,", with: "")
-            .replacingOccurrences(of: ",\"max_drop\":0.05", with: "").replacingOccurrences(of: "\"max_drop\":0.05,", with: "")
-        #expect(!json.contains("max_drop"))
+        var object = try #require(
+            try JSONSerialization.jsonObject(with: try JSONEncoder().encode(record(0, total: 1, accuracy: 0.9)))
+                as? [String: Any]
+        )
+        object["min_accuracy"] = nil
+        object["max_drop"] = nil
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        #expect(!json.contains("max_drop") && !json.contains("min_accuracy"))
         try FileSystem.writeAtomically(json, to: store.metricsPath(0))
         let metrics = try #require(try store.readMetrics(0))
         #expect(metrics.minAccuracy == nil && metrics.maxDrop == nil)

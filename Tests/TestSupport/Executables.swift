@@ -38,7 +38,7 @@ public func runExecutable(
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
-    process.environment = environment
+    process.environment = environment.merging(sanitizerEnvironment) { given, _ in given }
     if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
     process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
@@ -74,4 +74,12 @@ public func snapshot(_ directory: String) -> [String: Data] {
         }
     }
     return files
+}
+
+/// The sanitizer options of the test run (`ASAN_OPTIONS`, `LSAN_OPTIONS`,
+/// `TSAN_OPTIONS`, `UBSAN_OPTIONS`), passed on to the processes tests start,
+/// so a sanitizer build of the suite can be tuned as a whole (e.g.
+/// `ASAN_OPTIONS=detect_leaks=0`).
+public let sanitizerEnvironment: [String: String] = ProcessInfo.processInfo.environment.filter {
+    ["ASAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS", "UBSAN_OPTIONS"].contains($0.key)
 }
