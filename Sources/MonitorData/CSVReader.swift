@@ -206,7 +206,9 @@ public final class CSVReader {
             buffer = newBuffer
             capacity = newCapacity
         }
-        let got = try gzip.read(into: UnsafeMutableRawBufferPointer(start: buffer + end, count: capacity - end))
+        let got = try InflateClock.measure { () throws(DataError) in
+            try gzip.read(into: UnsafeMutableRawBufferPointer(start: buffer + end, count: capacity - end))
+        }
         if got == 0 {
             eof = true
         }

@@ -10,7 +10,9 @@ public enum GetPredictionsStep {
         await JobRunner(job: .getPredictions, context: context).run(period: period) { input throws(JobFailure) in
             let summary = try attempt {
                 let (stored, summary) = try read(input)
+                input.timings.markRead("parse")
                 try input.store.writePredictions(stored, summary: summary, period: input.period.current)
+                input.timings.mark("write")
                 return summary
             }
             var line = "✓ Validated period \(input.period.current) predictions: \(summary.rows) rows, "

@@ -34,6 +34,7 @@ public protocol JobCommand: AsyncParsableCommand {
 
 extension JobCommand {
     public static func main() async {
+        JobTimings.markMain()
         let arguments = Array(CommandLine.arguments.dropFirst())
         let command: Self
         do {

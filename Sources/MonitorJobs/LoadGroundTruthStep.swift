@@ -10,6 +10,7 @@ public enum LoadGroundTruthStep {
             let coverage = try attempt {
                 let (joined, coverage) = try join(input)
                 try input.store.writeJoined(joined, coverage: coverage, period: input.period.current)
+                input.timings.mark("write")
                 return coverage
             }
             input.output.line("✓ Extracted period \(input.period.current) data")
@@ -24,6 +25,7 @@ public enum LoadGroundTruthStep {
     static func join(_ input: StepInput) throws -> (JoinedRecords, Coverage) {
         let index = input.period.current
         let predictions = try input.store.readPredictions(index)
+        input.timings.mark("load")
         let path = try input.dataSet.labelsPath(period: index)
         let reader = try LabelReader(path: path)
         var classes = ClassTable(names: predictions.classNames)
@@ -47,6 +49,7 @@ public enum LoadGroundTruthStep {
             }
         }
 
+        input.timings.markRead("join")
         let labeled = labels.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
         let joined = JoinedRecords(
             classNames: classes.names, predictions: predictions.predictions, labels: labels, scores: predictions.scores

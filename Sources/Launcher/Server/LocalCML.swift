@@ -16,6 +16,8 @@ public actor LocalCML {
         public let definition: JobDefinition
         /// Per-run variables sent with the create request.
         public let environment: [String: String]
+        /// Wall clock when the run was accepted, in µs since the epoch (for `MONITOR_TIMINGS`).
+        public var acceptedUnixMicroseconds: UInt64 = 0
     }
 
     /// Why a run request was refused by a guard.
@@ -144,7 +146,10 @@ public actor LocalCML {
         requested[key] = id
         active += 1
         continuation.yield(
-            RunRequest(run: run, sequence: runOrder.count, definition: definitions[job.id]!, environment: environment)
+            RunRequest(
+                run: run, sequence: runOrder.count, definition: definitions[job.id]!, environment: environment,
+                acceptedUnixMicroseconds: LauncherTimings.realtimeMicroseconds()
+            )
         )
         return run
     }
