@@ -34,20 +34,48 @@ public enum LoadGroundTruthStep {
         var seen = [Bool](repeating: false, count: rows)
         var unknown = IDTable(capacity: 64)
 
-        while try reader.next() {
-            if let row = predictions.ids.find(reader.id) {
-                guard !seen[row] else { throw duplicate(reader, path) }
-                seen[row] = true
-                if reader.label.count > 0 {
-                    guard let label = classes.intern(reader.label) else {
-                        throw JobFailure("\(path):\(reader.line): more than \(ClassTable.limit) distinct classes")
+        // Rows are joined in batches: the batch's slots and stored ids are
+        // touched first so their cache misses overlap; then each row is
+        // joined in file order, as one at a time would.
+        var pendingIDs = PendingIDs()
+        var labelBytes: [UInt8] = []
+        var labelEnds: [Int] = []
+        func joinPending() throws(JobFailure) {
+            defer {
+                pendingIDs.removeAll()
+                labelBytes.removeAll(keepingCapacity: true)
+                labelEnds.removeAll(keepingCapacity: true)
+            }
+            pendingIDs.touch(predictions.ids, entries: true)
+            for k in 0..<pendingIDs.count {
+                let line = pendingIDs.line(k)
+                try pendingIDs.withID(k) { id throws(JobFailure) in
+                    if let row = predictions.ids.find(id, hash: pendingIDs.hash(k)) {
+                        guard !seen[row] else { throw duplicate(id, line, path) }
+                        seen[row] = true
+                        let start = k == 0 ? 0 : labelEnds[k - 1]
+                        if labelEnds[k] > start {
+                            let label = labelBytes.withUnsafeBytes { all in
+                                classes.intern(UnsafeRawBufferPointer(rebasing: all[start..<labelEnds[k]]))
+                            }
+                            guard let label else {
+                                throw JobFailure("\(path):\(line): more than \(ClassTable.limit) distinct classes")
+                            }
+                            labels[row] = label
+                        }
+                    } else {
+                        guard unknown.insert(id, hash: pendingIDs.hash(k)).inserted else { throw duplicate(id, line, path) }
                     }
-                    labels[row] = label
                 }
-            } else {
-                guard unknown.insert(reader.id).inserted else { throw duplicate(reader, path) }
             }
         }
+        while try flushingOnError(joinPending, reader.next()) {
+            pendingIDs.append(reader.id, line: reader.line)
+            labelBytes.append(contentsOf: reader.label)
+            labelEnds.append(labelBytes.count)
+            if pendingIDs.isFull { try joinPending() }
+        }
+        try joinPending()
 
         input.timings.markRead("join")
         let labeled = labels.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
@@ -65,7 +93,7 @@ public enum LoadGroundTruthStep {
         return (joined, coverage)
     }
 
-    private static func duplicate(_ reader: LabelReader, _ path: String) -> JobFailure {
-        JobFailure("\(path):\(reader.line): duplicate id '\(text(reader.id))' (each id may have one label)")
+    private static func duplicate(_ id: UnsafeRawBufferPointer, _ line: Int, _ path: String) -> JobFailure {
+        JobFailure("\(path):\(line): duplicate id '\(text(id))' (each id may have one label)")
     }
 }
