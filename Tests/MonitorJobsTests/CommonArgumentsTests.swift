@@ -1,4 +1,5 @@
 import MonitorJobs
+import PeriodArgs
 import Testing
 
 @Suite("Plain job command lines read without ArgumentParser")
