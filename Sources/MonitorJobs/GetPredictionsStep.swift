@@ -137,12 +137,10 @@ struct PendingIDs {
     func line(_ k: Int) -> Int { lines[k] }
 
     /// Calls `body` with the bytes of pending id `k`.
-    func withID<T>(_ k: Int, _ body: (UnsafeRawBufferPointer) throws(JobFailure) -> T) throws(JobFailure) -> T {
-        let start = k == 0 ? 0 : ends[k - 1]
-        let result: Result<T, JobFailure> = bytes.withUnsafeBytes { all in
-            Result { () throws(JobFailure) in try body(UnsafeRawBufferPointer(rebasing: all[start..<ends[k]])) }
-        }
-        return try result.get()
+    @inline(__always)
+    func withIDBytes<T>(_ k: Int, _ body: (UnsafeRawBufferPointer) -> T) -> T {
+        let start = k == 0 ? 0 : ends[k - 1], end = ends[k]
+        return bytes.withUnsafeBytes { all in body(UnsafeRawBufferPointer(rebasing: all[start..<end])) }
     }
 
     /// Touches the slots of every pending id (see ``IDTable/touch(hash:)``);

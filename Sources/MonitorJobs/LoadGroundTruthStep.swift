@@ -28,55 +28,13 @@ public enum LoadGroundTruthStep {
         input.timings.mark("load")
         let path = try input.dataSet.labelsPath(period: index)
         let reader = try LabelReader(path: path)
-        var classes = ClassTable(names: predictions.classNames)
-        let rows = predictions.count
-        var labels = [Int32](repeating: -1, count: rows)
-        var seen = [Bool](repeating: false, count: rows)
-        var unknown = IDTable(capacity: 64)
-
-        // Rows are joined in batches: the batch's slots and stored ids are
-        // touched first so their cache misses overlap; then each row is
-        // joined in file order, as one at a time would.
-        var pendingIDs = PendingIDs()
-        var labelBytes: [UInt8] = []
-        var labelEnds: [Int] = []
-        func joinPending() throws(JobFailure) {
-            defer {
-                pendingIDs.removeAll()
-                labelBytes.removeAll(keepingCapacity: true)
-                labelEnds.removeAll(keepingCapacity: true)
-            }
-            pendingIDs.touch(predictions.ids, entries: true)
-            for k in 0..<pendingIDs.count {
-                let line = pendingIDs.line(k)
-                try pendingIDs.withID(k) { id throws(JobFailure) in
-                    if let row = predictions.ids.find(id, hash: pendingIDs.hash(k)) {
-                        guard !seen[row] else { throw duplicate(id, line, path) }
-                        seen[row] = true
-                        let start = k == 0 ? 0 : labelEnds[k - 1]
-                        if labelEnds[k] > start {
-                            let label = labelBytes.withUnsafeBytes { all in
-                                classes.intern(UnsafeRawBufferPointer(rebasing: all[start..<labelEnds[k]]))
-                            }
-                            guard let label else {
-                                throw JobFailure("\(path):\(line): more than \(ClassTable.limit) distinct classes")
-                            }
-                            labels[row] = label
-                        }
-                    } else {
-                        guard unknown.insert(id, hash: pendingIDs.hash(k)).inserted else { throw duplicate(id, line, path) }
-                    }
-                }
-            }
+        var join = LabelJoin(predictions: predictions, path: path)
+        while try flushingOnError({ () throws(JobFailure) in try join.joinPending() }, reader.next()) {
+            join.append(id: reader.id, label: reader.label, line: reader.line)
+            if join.pending.isFull { try join.joinPending() }
         }
-        while try flushingOnError(joinPending, reader.next()) {
-            pendingIDs.append(reader.id, line: reader.line)
-            labelBytes.append(contentsOf: reader.label)
-            labelEnds.append(labelBytes.count)
-            if pendingIDs.isFull { try joinPending() }
-        }
-        try joinPending()
-
+        try join.joinPending()
+        let (classes, labels, unknown, rows) = (join.classes, join.labels, join.unknown, predictions.count)
         input.timings.markRead("join")
         let labeled = labels.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
         let joined = JoinedRecords(
@@ -93,7 +51,78 @@ public enum LoadGroundTruthStep {
         return (joined, coverage)
     }
 
-    private static func duplicate(_ id: UnsafeRawBufferPointer, _ line: Int, _ path: String) -> JobFailure {
+}
+
+/// The labels joined so far to a period's stored predictions.
+///
+/// Rows are joined in batches: the batch's slots and stored ids are touched
+/// first so their cache misses overlap; then each row is joined in file
+/// order, as one at a time would. A struct with mutating methods, so the hot
+/// loop has no captured variables (boxes, dynamic exclusivity checks).
+struct LabelJoin {
+    let predictions: StoredPredictions
+    let path: String
+    var classes: ClassTable
+    /// Per prediction row: the label's class number, -1 while unlabeled.
+    var labels: [Int32]
+    var seen: [Bool]
+    /// Ids of labels without a prediction.
+    var unknown = IDTable(capacity: 64)
+    var pending = PendingIDs()
+    private var labelBytes: [UInt8] = []
+    private var labelEnds: [Int] = []
+
+    init(predictions: StoredPredictions, path: String) {
+        self.predictions = predictions
+        self.path = path
+        classes = ClassTable(names: predictions.classNames)
+        labels = [Int32](repeating: -1, count: predictions.count)
+        seen = [Bool](repeating: false, count: predictions.count)
+        labelBytes.reserveCapacity(IDTable.batchSize * 8)
+        labelEnds.reserveCapacity(IDTable.batchSize)
+    }
+
+    mutating func append(id: UnsafeRawBufferPointer, label: UnsafeRawBufferPointer, line: Int) {
+        pending.append(id, line: line)
+        labelBytes.append(contentsOf: label)
+        labelEnds.append(labelBytes.count)
+    }
+
+    /// Joins the pending rows in order.
+    mutating func joinPending() throws(JobFailure) {
+        defer {
+            pending.removeAll()
+            labelBytes.removeAll(keepingCapacity: true)
+            labelEnds.removeAll(keepingCapacity: true)
+        }
+        let ids = predictions.ids  // one retain for the batch, not one per row
+        pending.touch(ids, entries: true)
+        for k in 0..<pending.count {
+            let line = pending.line(k), hash = pending.hash(k)
+            let labelStart = k == 0 ? 0 : labelEnds[k - 1], labelEnd = labelEnds[k]
+            let failure: JobFailure? = pending.withIDBytes(k) { id in
+                if let row = ids.find(id, hash: hash) {
+                    guard !seen[row] else { return Self.duplicate(id, line, path) }
+                    seen[row] = true
+                    if labelEnd > labelStart {
+                        let label = labelBytes.withUnsafeBytes { all in
+                            classes.intern(UnsafeRawBufferPointer(rebasing: all[labelStart..<labelEnd]))
+                        }
+                        guard let label else {
+                            return JobFailure("\(path):\(line): more than \(ClassTable.limit) distinct classes")
+                        }
+                        labels[row] = label
+                    }
+                } else {
+                    guard unknown.insert(id, hash: hash).inserted else { return Self.duplicate(id, line, path) }
+                }
+                return nil
+            }
+            if let failure { throw failure }
+        }
+    }
+
+    static func duplicate(_ id: UnsafeRawBufferPointer, _ line: Int, _ path: String) -> JobFailure {
         JobFailure("\(path):\(line): duplicate id '\(text(id))' (each id may have one label)")
     }
 }

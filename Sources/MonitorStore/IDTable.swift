@@ -139,7 +139,7 @@ public struct IDTable: Sendable {
         guard end - start == id.count else { return false }
         if id.count == 0 { return true }
         return bytes.withUnsafeBytes { arena in
-            memcmp(arena.baseAddress! + start, id.baseAddress!, id.count) == 0
+            Self.equal(arena.baseAddress! + start, id.baseAddress!, id.count)
         }
     }
 
@@ -173,6 +173,25 @@ public struct IDTable: Sendable {
                 slots[slot] = Int32(index)
             }
         }
+    }
+
+    /// `count` bytes at `a` and `b` are equal: word compares inline for short
+    /// ids (a `memcmp` call per lookup was 16% of load-ground-truth).
+    @inline(__always)
+    static func equal(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) -> Bool {
+        guard count <= 32 else { return memcmp(a, b, count) == 0 }
+        var i = 0
+        while i + 8 <= count {
+            if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
+                return false
+            }
+            i += 8
+        }
+        while i < count {
+            if a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
+            i += 1
+        }
+        return true
     }
 
     /// FNV-1a over 8-byte words, then a final mix.
