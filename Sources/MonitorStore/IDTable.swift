@@ -54,7 +54,7 @@ public struct IDTable: Sendable {
     }
 
     /// How many ids the batched callers hash and touch at a time.
-    public static let batchSize = 16
+    public static let batchSize = 64
 
     /// Loads the first slot of `hash`, so that a following ``insert(_:hash:)``
     /// or ``find(_:hash:)`` of it hits the cache. Touch a batch of hashes, pass
