@@ -81,7 +81,8 @@ public struct Store: Sendable {
     /// Stores a period's predictions and summary, and drops the period's older
     /// joined records and metrics, which no longer match.
     public func writePredictions(_ predictions: StoredPredictions, summary: PredictionSummary, period: Int) throws(StoreError) {
-        try FileSystem.writeAtomically(predictions.encoded(), to: predictionsPath(period))
+        let path = predictionsPath(period)
+        try predictions.withEncodedPieces { pieces throws(StoreError) in try FileSystem.writeAtomically(pieces: pieces, to: path) }
         try writeJSON(summary, to: summaryPath(period))
         try FileSystem.remove(joinedPath(period))
         try FileSystem.remove(coveragePath(period))
@@ -101,7 +102,8 @@ public struct Store: Sendable {
 
     /// Stores a period's joined records and coverage, and drops its older metrics.
     public func writeJoined(_ joined: JoinedRecords, coverage: Coverage, period: Int) throws(StoreError) {
-        try FileSystem.writeAtomically(joined.encoded(), to: joinedPath(period))
+        let path = joinedPath(period)
+        try joined.withEncodedPieces { pieces throws(StoreError) in try FileSystem.writeAtomically(pieces: pieces, to: path) }
         try writeJSON(coverage, to: coveragePath(period))
         try FileSystem.remove(metricsPath(period))
     }
