@@ -14,6 +14,15 @@ struct CheckModel: JobCommand {
     @OptionGroup var location: LocationOptions
     @OptionGroup var degradation: DegradationOptions
 
+    static func parseCommonCase(_ arguments: [String]) -> Self? {
+        guard let common = CommonArguments(arguments, names: CommonArguments.locationNames.union(CommonArguments.degradationNames)) else { return nil }
+        var command = Self()
+        command.period = common.period
+        command.location = common.location
+        command.degradation = common.degradation
+        return command
+    }
+
     func execute() async -> ExitStatus {
         await CheckModelStep.run(period: period, degradation: degradation, context: location.context())
     }

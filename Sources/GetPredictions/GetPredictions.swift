@@ -13,6 +13,14 @@ struct GetPredictions: JobCommand {
     @OptionGroup var period: PeriodOption
     @OptionGroup var location: LocationOptions
 
+    static func parseCommonCase(_ arguments: [String]) -> Self? {
+        guard let common = CommonArguments(arguments, names: CommonArguments.locationNames) else { return nil }
+        var command = Self()
+        command.period = common.period
+        command.location = common.location
+        return command
+    }
+
     func execute() async -> ExitStatus {
         await GetPredictionsStep.run(period: period, context: location.context())
     }

@@ -18,6 +18,8 @@ import Synchronization
 public final class Launcher: Sendable {
     public let options: LauncherOptions
     private let output: @Sendable (String) -> Void
+    /// `MONITOR_TIMINGS=1` in the launcher's environment: print `timings:` lines for the benchmarks.
+    private var timings: Bool { options.hostEnvironment["MONITOR_TIMINGS"] == "1" }
     private let state = Mutex(State())
 
     private struct State {
@@ -137,6 +139,7 @@ public final class Launcher: Sendable {
         }
         writeReport(store: store)
         output(result.explanation)
+        if timings { output(LauncherTimings.usageLine()) }
         return result
     }
 
@@ -190,12 +193,20 @@ public final class Launcher: Sendable {
         _ = await cml.markRunning(run.id)
         output("▶ \(label) — run \(run.id) \(RunStatus.running.rawValue)")
         let clock = ContinuousClock()
+        let spawnMicroseconds = LauncherTimings.realtimeMicroseconds()
         let started = clock.now
         let outcome =
             Task.isCancelled
             ? JobProcess.Outcome(status: .stopped, reason: "never started: the launcher was stopping")
             : await process.run()
         let duration = clock.now - started
+        if timings {
+            output(
+                "timings: run=\(request.sequence) job=\(definition.name.replacingOccurrences(of: " ", with: "_")) "
+                    + "accepted_unix_us=\(request.acceptedUnixMicroseconds) spawn_unix_us=\(spawnMicroseconds) "
+                    + "exit_unix_us=\(LauncherTimings.realtimeMicroseconds())"
+            )
+        }
         if let reason = outcome.reason { log?.write(Array("[cml-local] \(outcome.status.rawValue): \(reason)\n".utf8)) }
         log?.close()
         let finished = await cml.markFinished(run.id, status: outcome.status) ?? run

@@ -227,10 +227,11 @@ public final class CSVReader {
             capacity = newCapacity
         }
         let target = UnsafeMutableRawBufferPointer(start: buffer + end, count: capacity - end)
-        let got: Int
-        switch source {  // once per refill, not per record
-        case .gzip(let gzip): got = try gzip.read(into: target)
-        case .plain(let file): got = try file.read(into: target)
+        let got = try InflateClock.measure { () throws(DataError) -> Int in
+            switch source {  // once per refill, not per record
+            case .gzip(let gzip): try gzip.read(into: target)
+            case .plain(let file): try file.read(into: target)
+            }
         }
         if got == 0 {
             eof = true

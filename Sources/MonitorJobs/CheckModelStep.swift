@@ -12,6 +12,7 @@ public enum CheckModelStep {
             let record = try attempt {
                 let record = try check(input, policy: policy)
                 try input.store.writeMetrics(record)
+                input.timings.mark("write")
                 return record
             }
             report(record, to: input.output)
@@ -35,6 +36,7 @@ public enum CheckModelStep {
         let metadata = input.dataSet.metadata
         let joined = try input.store.readJoined(index)
         let coverage = try input.store.readCoverage(index)
+        input.timings.mark("load")
         let metrics = Metrics.compute(
             MetricsInput(
                 classNames: joined.classNames,
@@ -44,6 +46,7 @@ public enum CheckModelStep {
                 positiveLabel: metadata.positiveLabel
             )
         )
+        input.timings.mark("metrics")
         let (baseline, source) = try baseline(for: metrics, input: input)
         let assessment = Degradation.assess(
             metrics, baseline: baseline, policy: policy, isLastPeriod: input.period.isLast

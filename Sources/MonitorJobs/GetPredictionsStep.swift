@@ -10,7 +10,9 @@ public enum GetPredictionsStep {
         await JobRunner(job: .getPredictions, context: context).run(period: period) { input throws(JobFailure) in
             let summary = try attempt {
                 let (stored, summary) = try read(input)
+                input.timings.markRead("parse")
                 try input.store.writePredictions(stored, summary: summary, period: input.period.current)
+                input.timings.mark("write")
                 return summary
             }
             var line = "✓ Validated period \(input.period.current) predictions: \(summary.rows) rows, "
@@ -37,17 +39,26 @@ public enum GetPredictionsStep {
         var bins = [Int](repeating: 0, count: 10)
         var sum = 0.0, low = Double.infinity, high = -Double.infinity
 
-        while try reader.next() {
-            let (_, inserted) = ids.insert(reader.id)
-            guard inserted else {
-                throw JobFailure("\(path):\(reader.line): duplicate id '\(text(reader.id))' (ids must be unique within a period)")
+        // Ids are inserted in batches (``PendingIDs``): touching a batch's
+        // slots first lets their cache misses overlap. Before any error is
+        // thrown the pending ids are inserted, so a duplicate earlier in the
+        // file is still the error reported, as if each row were inserted at once.
+        var pending = PendingIDs()
+        func insertPending() throws(JobFailure) {
+            if let (line, id) = pending.insert(into: &ids) {
+                throw JobFailure("\(path):\(line): duplicate id '\(id)' (ids must be unique within a period)")
             }
+        }
+        while try flushingOnError(insertPending, reader.next()) {
+            pending.append(reader.id, line: reader.line)
             guard let predicted = classes.intern(reader.prediction) else {
+                try insertPending()
                 throw JobFailure(
                     "\(path):\(reader.line): more than \(ClassTable.limit) distinct predicted classes; "
                         + "is the prediction column a class label?"
                 )
             }
+            if pending.isFull { try insertPending() }
             predictions.append(predicted)
             if hasScore {
                 let score = reader.score
@@ -58,6 +69,7 @@ public enum GetPredictionsStep {
                 high = max(high, score)
             }
         }
+        try insertPending()
         if let expected, expected != predictions.count {
             throw JobFailure(
                 "\(path): has \(predictions.count) prediction rows but the metadata says rows = \(expected) for period \(index)"
@@ -95,4 +107,85 @@ public enum GetPredictionsStep {
 /// may hold a line break; the ERROR line must stay one line), cut to a readable length.
 func text(_ bytes: UnsafeRawBufferPointer) -> String {
     DataError.displayText(bytes, limit: 80)
+}
+
+/// Ids read but not yet inserted into an ``IDTable``: their bytes, hashes and lines.
+struct PendingIDs {
+    private var bytes: [UInt8] = []
+    private var ends: [Int] = []
+    private var hashes: [Int] = []
+    private var lines: [Int] = []
+
+    init() {
+        bytes.reserveCapacity(IDTable.batchSize * 32)
+        ends.reserveCapacity(IDTable.batchSize)
+        hashes.reserveCapacity(IDTable.batchSize)
+        lines.reserveCapacity(IDTable.batchSize)
+    }
+
+    var isFull: Bool { ends.count >= IDTable.batchSize }
+    var count: Int { ends.count }
+
+    mutating func append(_ id: UnsafeRawBufferPointer, line: Int) {
+        bytes.append(contentsOf: id)
+        ends.append(bytes.count)
+        hashes.append(IDTable.hash(id))
+        lines.append(line)
+    }
+
+    func hash(_ k: Int) -> Int { hashes[k] }
+    func line(_ k: Int) -> Int { lines[k] }
+
+    /// Calls `body` with the bytes of pending id `k`.
+    @inline(__always)
+    func withIDBytes<T>(_ k: Int, _ body: (UnsafeRawBufferPointer) -> T) -> T {
+        let start = k == 0 ? 0 : ends[k - 1], end = ends[k]
+        return bytes.withUnsafeBytes { all in body(UnsafeRawBufferPointer(rebasing: all[start..<end])) }
+    }
+
+    /// Touches the slots of every pending id (see ``IDTable/touch(hash:)``);
+    /// with `entries`, also the ids already in those slots.
+    func touch(_ table: IDTable, entries: Bool = false) {
+        var sink: Int32 = 0
+        for hash in hashes { sink &+= table.touch(hash: hash) }
+        if entries { for hash in hashes { sink &+= table.touchEntry(hash: hash) } }
+        IDTable.consume(sink)
+    }
+
+    /// Inserts the pending ids in order and empties the batch.
+    ///
+    /// - Returns: the line and text of the first id already in `table`, or `nil`.
+    mutating func insert(into table: inout IDTable) -> (line: Int, id: String)? {
+        defer { removeAll() }
+        touch(table)
+        var start = 0
+        return bytes.withUnsafeBytes { all in
+            for k in 0..<ends.count {
+                let id = UnsafeRawBufferPointer(rebasing: all[start..<ends[k]])
+                start = ends[k]
+                if !table.insert(id, hash: hashes[k]).inserted { return (lines[k], text(id)) }
+            }
+            return nil
+        }
+    }
+
+    mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+        hashes.removeAll(keepingCapacity: true)
+        lines.removeAll(keepingCapacity: true)
+    }
+}
+
+/// `value()`, but when it throws, `flush()` first: an error of an earlier,
+/// pending row wins over the reader's.
+func flushingOnError(
+    _ flush: () throws(JobFailure) -> Void, _ value: @autoclosure () throws -> Bool
+) throws -> Bool {
+    do {
+        return try value()
+    } catch {
+        try flush()
+        throw error
+    }
 }

@@ -17,6 +17,8 @@ struct StepInput {
     let dataSet: DataSet
     let store: Store
     let context: JobContext
+    /// Opt-in phase timings (`MONITOR_TIMINGS=1`).
+    let timings: JobTimings
 
     var output: any JobOutput { context.output }
 }
@@ -30,6 +32,19 @@ struct JobRunner {
 
     func run(
         period option: PeriodOption,
+        step: (StepInput) async throws(JobFailure) -> StepResult
+    ) async -> ExitStatus {
+        let timings = JobTimings(environment: context.environment)
+        var periodText = "-"
+        let status = await run(period: option, timings: timings, periodText: &periodText, step: step)
+        if let line = timings.line(job: job, period: periodText) { context.output.error(line) }
+        return status
+    }
+
+    private func run(
+        period option: PeriodOption,
+        timings: JobTimings,
+        periodText: inout String,
         step: (StepInput) async throws(JobFailure) -> StepResult
     ) async -> ExitStatus {
         let output = context.output
@@ -75,6 +90,7 @@ struct JobRunner {
                         + "The jobs are misaligned with the data; start again with get-predictions --period 0,\(total)"
                 )
             }
+            periodText = period.argument
             if period.isFinished {
                 output.line(PeriodMessages.allCompleted(period))
                 return .success
@@ -83,11 +99,13 @@ struct JobRunner {
             let store = Store(
                 root: context.resolvedStoreDirectory ?? Store.defaultRoot(dataSetName: dataSet.metadata.name)
             )
-            let input = StepInput(period: period, dataSet: dataSet, store: store, context: context)
+            let input = StepInput(period: period, dataSet: dataSet, store: store, context: context, timings: timings)
+            timings.mark("setup")
             switch try await step(input) {
             case .stop(let status):
                 return status
             case .trigger(let next, let nextPeriod):
+                defer { timings.mark("trigger") }
                 return await self.trigger(next, nextPeriod, using: trigger)
             }
         } catch {

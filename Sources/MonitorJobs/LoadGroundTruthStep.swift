@@ -10,6 +10,7 @@ public enum LoadGroundTruthStep {
             let coverage = try attempt {
                 let (joined, coverage) = try join(input)
                 try input.store.writeJoined(joined, coverage: coverage, period: input.period.current)
+                input.timings.mark("write")
                 return coverage
             }
             input.output.line("✓ Extracted period \(input.period.current) data")
@@ -24,29 +25,17 @@ public enum LoadGroundTruthStep {
     static func join(_ input: StepInput) throws -> (JoinedRecords, Coverage) {
         let index = input.period.current
         let predictions = try input.store.readPredictions(index)
+        input.timings.mark("load")
         let path = try input.dataSet.labelsPath(period: index)
         let reader = try LabelReader(path: path)
-        var classes = ClassTable(names: predictions.classNames)
-        let rows = predictions.count
-        var labels = [Int32](repeating: -1, count: rows)
-        var seen = [Bool](repeating: false, count: rows)
-        var unknown = IDTable(capacity: 64)
-
-        while try reader.next() {
-            if let row = predictions.ids.find(reader.id) {
-                guard !seen[row] else { throw duplicate(reader, path) }
-                seen[row] = true
-                if reader.label.count > 0 {
-                    guard let label = classes.intern(reader.label) else {
-                        throw JobFailure("\(path):\(reader.line): more than \(ClassTable.limit) distinct classes")
-                    }
-                    labels[row] = label
-                }
-            } else {
-                guard unknown.insert(reader.id).inserted else { throw duplicate(reader, path) }
-            }
+        var join = LabelJoin(predictions: predictions, path: path)
+        while try flushingOnError({ () throws(JobFailure) in try join.joinPending() }, reader.next()) {
+            join.append(id: reader.id, label: reader.label, line: reader.line)
+            if join.pending.isFull { try join.joinPending() }
         }
-
+        try join.joinPending()
+        let (classes, labels, unknown, rows) = (join.classes, join.labels, join.unknown, predictions.count)
+        input.timings.markRead("join")
         let labeled = labels.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
         let joined = JoinedRecords(
             classNames: classes.names, predictions: predictions.predictions, labels: labels, scores: predictions.scores
@@ -62,7 +51,78 @@ public enum LoadGroundTruthStep {
         return (joined, coverage)
     }
 
-    private static func duplicate(_ reader: LabelReader, _ path: String) -> JobFailure {
-        JobFailure("\(path):\(reader.line): duplicate id '\(text(reader.id))' (each id may have one label)")
+}
+
+/// The labels joined so far to a period's stored predictions.
+///
+/// Rows are joined in batches: the batch's slots and stored ids are touched
+/// first so their cache misses overlap; then each row is joined in file
+/// order, as one at a time would. A struct with mutating methods, so the hot
+/// loop has no captured variables (boxes, dynamic exclusivity checks).
+struct LabelJoin {
+    let predictions: StoredPredictions
+    let path: String
+    var classes: ClassTable
+    /// Per prediction row: the label's class number, -1 while unlabeled.
+    var labels: [Int32]
+    var seen: [Bool]
+    /// Ids of labels without a prediction.
+    var unknown = IDTable(capacity: 64)
+    var pending = PendingIDs()
+    private var labelBytes: [UInt8] = []
+    private var labelEnds: [Int] = []
+
+    init(predictions: StoredPredictions, path: String) {
+        self.predictions = predictions
+        self.path = path
+        classes = ClassTable(names: predictions.classNames)
+        labels = [Int32](repeating: -1, count: predictions.count)
+        seen = [Bool](repeating: false, count: predictions.count)
+        labelBytes.reserveCapacity(IDTable.batchSize * 8)
+        labelEnds.reserveCapacity(IDTable.batchSize)
+    }
+
+    mutating func append(id: UnsafeRawBufferPointer, label: UnsafeRawBufferPointer, line: Int) {
+        pending.append(id, line: line)
+        labelBytes.append(contentsOf: label)
+        labelEnds.append(labelBytes.count)
+    }
+
+    /// Joins the pending rows in order.
+    mutating func joinPending() throws(JobFailure) {
+        defer {
+            pending.removeAll()
+            labelBytes.removeAll(keepingCapacity: true)
+            labelEnds.removeAll(keepingCapacity: true)
+        }
+        let ids = predictions.ids  // one retain for the batch, not one per row
+        pending.touch(ids, entries: true)
+        for k in 0..<pending.count {
+            let line = pending.line(k), hash = pending.hash(k)
+            let labelStart = k == 0 ? 0 : labelEnds[k - 1], labelEnd = labelEnds[k]
+            let failure: JobFailure? = pending.withIDBytes(k) { id in
+                if let row = ids.find(id, hash: hash) {
+                    guard !seen[row] else { return Self.duplicate(id, line, path) }
+                    seen[row] = true
+                    if labelEnd > labelStart {
+                        let label = labelBytes.withUnsafeBytes { all in
+                            classes.intern(UnsafeRawBufferPointer(rebasing: all[labelStart..<labelEnd]))
+                        }
+                        guard let label else {
+                            return JobFailure("\(path):\(line): more than \(ClassTable.limit) distinct classes")
+                        }
+                        labels[row] = label
+                    }
+                } else {
+                    guard unknown.insert(id, hash: hash).inserted else { return Self.duplicate(id, line, path) }
+                }
+                return nil
+            }
+            if let failure { throw failure }
+        }
+    }
+
+    static func duplicate(_ id: UnsafeRawBufferPointer, _ line: Int, _ path: String) -> JobFailure {
+        JobFailure("\(path):\(line): duplicate id '\(text(id))' (each id may have one label)")
     }
 }

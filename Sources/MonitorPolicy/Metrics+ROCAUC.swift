@@ -28,9 +28,74 @@ extension Metrics {
             }
         }
         guard finite else { return nil }
-        positiveScores.sort()
-        negativeScores.sort()
+        radixSort(&positiveScores)
+        radixSort(&negativeScores)
         return mannWhitneyAUC(sortedPositives: positiveScores, sortedNegatives: negativeScores)
+    }
+
+    /// Sorts finite doubles ascending: an LSD radix sort over the IEEE 754 bits
+    /// mapped to unsigned order (11 bits a pass; passes where every value has
+    /// the same digit are skipped). Several times faster than `sort()` on the
+    /// 250,000 scores of a period. Equal values end up adjacent; -0.0 sorts
+    /// before 0.0, which compare equal, so the Mann–Whitney walk is unchanged.
+    static func radixSort(_ values: inout [Double]) {
+        let n = values.count
+        guard n > 64 else {
+            values.sort()
+            return
+        }
+        var keys = [UInt64](unsafeUninitializedCapacity: n) { buffer, count in
+            values.withUnsafeBufferPointer { source in
+                for i in 0..<n {
+                    let bits = source[i].bitPattern
+                    buffer[i] = bits & (1 << 63) != 0 ? ~bits : bits | (1 << 63)
+                }
+            }
+            count = n
+        }
+        var scratch = [UInt64](repeating: 0, count: n)
+        let digitBits = 11
+        let radix = 1 << digitBits
+        var counts = [Int](repeating: 0, count: radix)
+        var shift: UInt64 = 0
+        while shift < 64 {
+            keys.withUnsafeBufferPointer { keys in
+                counts.withUnsafeMutableBufferPointer { counts in
+                    for i in 0..<radix { counts[i] = 0 }
+                    for key in keys { counts[Int((key >> shift) & UInt64(radix - 1))] += 1 }
+                }
+            }
+            let first = Int((keys[0] >> shift) & UInt64(radix - 1))
+            if counts[first] != n {
+                var total = 0
+                for i in 0..<radix {
+                    let c = counts[i]
+                    counts[i] = total
+                    total += c
+                }
+                keys.withUnsafeBufferPointer { keys in
+                    scratch.withUnsafeMutableBufferPointer { scratch in
+                        counts.withUnsafeMutableBufferPointer { counts in
+                            for key in keys {
+                                let digit = Int((key >> shift) & UInt64(radix - 1))
+                                scratch[counts[digit]] = key
+                                counts[digit] += 1
+                            }
+                        }
+                    }
+                }
+                swap(&keys, &scratch)
+            }
+            shift += UInt64(digitBits)
+        }
+        values.withUnsafeMutableBufferPointer { values in
+            keys.withUnsafeBufferPointer { keys in
+                for i in 0..<n {
+                    let key = keys[i]
+                    values[i] = Double(bitPattern: key & (1 << 63) != 0 ? key & ~(1 << 63) : ~key)
+                }
+            }
+        }
     }
 
     /// P(positive score > negative score) + ½ P(equal), from sorted, non-empty arrays.

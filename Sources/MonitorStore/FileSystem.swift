@@ -14,6 +14,13 @@ public enum FileSystem {
     ///
     /// - Throws: ``StoreError`` (`.io`) naming the path; the temporary file is removed.
     public static func writeAtomically(_ bytes: UnsafeRawBufferPointer, to path: String) throws(StoreError) {
+        try writeAtomically(pieces: [bytes], to: path)
+    }
+
+    /// ``writeAtomically(_:to:)-(UnsafeRawBufferPointer,_)`` for content in
+    /// pieces, written one after the other: large content need not be copied
+    /// into one buffer first.
+    public static func writeAtomically(pieces: [UnsafeRawBufferPointer], to path: String) throws(StoreError) {
         let directory = parent(of: path)
         try makeDirectories(directory)
         let temporary = "\(directory)/.\(basename(of: path)).tmp-\(getpid())"
@@ -25,7 +32,7 @@ public enum FileSystem {
         }
         do {
             defer { close(fd) }
-            try writeAll(fd, bytes, path: path)
+            for piece in pieces { try writeAll(fd, piece, path: path) }
             guard fsync(fd) == 0 else { throw ioError(path, "fsync failed") }
         }
         guard rename(temporary, path) == 0 else { throw ioError(path, "rename failed") }

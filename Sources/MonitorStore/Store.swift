@@ -87,7 +87,9 @@ public struct Store: Sendable {
         try FileSystem.remove(metricsPath(period))
         try FileSystem.remove(coveragePath(period))
         try FileSystem.remove(joinedPath(period))
-        try FileSystem.writeAtomically(predictions.encoded(), to: predictionsPath(period))
+        try FileSystem.remove(summaryPath(period))
+        let path = predictionsPath(period)
+        try predictions.withEncodedPieces { pieces throws(StoreError) in try FileSystem.writeAtomically(pieces: pieces, to: path) }
         try writeJSON(summary, to: summaryPath(period))
     }
 
@@ -106,7 +108,9 @@ public struct Store: Sendable {
     /// metrics — first, so that a half-done run never leaves them beside new records.
     public func writeJoined(_ joined: JoinedRecords, coverage: Coverage, period: Int) throws(StoreError) {
         try FileSystem.remove(metricsPath(period))
-        try FileSystem.writeAtomically(joined.encoded(), to: joinedPath(period))
+        try FileSystem.remove(coveragePath(period))
+        let path = joinedPath(period)
+        try joined.withEncodedPieces { pieces throws(StoreError) in try FileSystem.writeAtomically(pieces: pieces, to: path) }
         try writeJSON(coverage, to: coveragePath(period))
     }
 

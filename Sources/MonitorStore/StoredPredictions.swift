@@ -32,6 +32,40 @@ public struct StoredPredictions: Sendable {
         return writer.bytes
     }
 
+    /// The bytes of ``encoded()``, as pieces that point into the arrays (no
+    /// copy of the megabytes of a large period), for the duration of `body`.
+    func withEncodedPieces<R>(_ body: ([UnsafeRawBufferPointer]) throws(StoreError) -> R) throws(StoreError) -> R {
+        var head = BinaryWriter(magic: Self.magic)
+        head.write(classNames)
+        head.write(ids.bytes.count)
+        var offsetsCount = BinaryWriter(magic: "")
+        offsetsCount.write(ids.offsets.count)
+        var predictionsCount = BinaryWriter(magic: "")
+        predictionsCount.write(predictions.count)
+        var tail = BinaryWriter(magic: "")
+        tail.write(scores == nil ? 0 : 1)
+        if let scores { tail.write(scores.count) }
+        let scores = self.scores ?? []
+        let result: Result<R, StoreError> = head.bytes.withUnsafeBytes { p0 in
+            ids.bytes.withUnsafeBytes { p1 in
+                offsetsCount.bytes.withUnsafeBytes { p2 in
+                    ids.offsets.withUnsafeBytes { p3 in
+                        predictionsCount.bytes.withUnsafeBytes { p4 in
+                            predictions.withUnsafeBytes { p5 in
+                                tail.bytes.withUnsafeBytes { p6 in
+                                    scores.withUnsafeBytes { p7 in
+                                        Result { () throws(StoreError) in try body([p0, p1, p2, p3, p4, p5, p6, p7]) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return try result.get()
+    }
+
     init(decoding bytes: [UInt8], path: String) throws(StoreError) {
         var reader = try BinaryReader(bytes, magic: Self.magic, path: path)
         classNames = try reader.readStrings()
@@ -77,6 +111,33 @@ public struct JoinedRecords: Sendable {
         writer.write(scores == nil ? 0 : 1)
         if let scores { writer.write(array: scores) }
         return writer.bytes
+    }
+
+    /// The bytes of ``encoded()``, as pieces that point into the arrays, for the duration of `body`.
+    func withEncodedPieces<R>(_ body: ([UnsafeRawBufferPointer]) throws(StoreError) -> R) throws(StoreError) -> R {
+        var head = BinaryWriter(magic: Self.magic)
+        head.write(classNames)
+        head.write(predictions.count)
+        var labelsCount = BinaryWriter(magic: "")
+        labelsCount.write(labels.count)
+        var tail = BinaryWriter(magic: "")
+        tail.write(scores == nil ? 0 : 1)
+        if let scores { tail.write(scores.count) }
+        let scores = self.scores ?? []
+        let result: Result<R, StoreError> = head.bytes.withUnsafeBytes { p0 in
+            predictions.withUnsafeBytes { p1 in
+                labelsCount.bytes.withUnsafeBytes { p2 in
+                    labels.withUnsafeBytes { p3 in
+                        tail.bytes.withUnsafeBytes { p4 in
+                            scores.withUnsafeBytes { p5 in
+                                Result { () throws(StoreError) in try body([p0, p1, p2, p3, p4, p5]) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return try result.get()
     }
 
     init(decoding bytes: [UInt8], path: String) throws(StoreError) {

@@ -17,6 +17,8 @@ public actor LocalCML {
         public let definition: JobDefinition
         /// Per-run variables sent with the create request.
         public let environment: [String: String]
+        /// Wall clock when the run was accepted, in µs since the epoch (for `MONITOR_TIMINGS`).
+        public var acceptedUnixMicroseconds: UInt64 = 0
     }
 
     /// Why a run request was refused by a guard.
@@ -214,7 +216,10 @@ public actor LocalCML {
         requested[key] = id
         active += 1
         continuation.yield(
-            RunRequest(run: run, sequence: runOrder.count, definition: definition, environment: environment)
+            RunRequest(
+                run: run, sequence: runOrder.count, definition: definition, environment: environment,
+                acceptedUnixMicroseconds: LauncherTimings.realtimeMicroseconds()
+            )
         )
         return run
     }

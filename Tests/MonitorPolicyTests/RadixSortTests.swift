@@ -1,0 +1,49 @@
+@testable import MonitorPolicy
+import Testing
+
+@Suite("ROC AUC's radix sort")
+struct RadixSortTests {
+    /// A deterministic generator, so a failure can be replayed.
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    @Test(arguments: [0, 1, 63, 64, 65, 1000, 70_000])
+    func sortsLikeSort(count: Int) {
+        var random = SplitMix(state: UInt64(count))
+        let specials: [Double] = [0, -0.0, 1, -1, 0.5, .ulpOfOne, -.leastNonzeroMagnitude, .greatestFiniteMagnitude, -.greatestFiniteMagnitude]
+        var values = (0..<count).map { i -> Double in
+            switch i % 4 {
+            case 0: Double(Int.random(in: 0...10_000, using: &random)) / 10_000  // 4-decimal scores, many ties
+            case 1: Double.random(in: -1e6...1e6, using: &random)
+            case 2: specials[Int.random(in: 0..<specials.count, using: &random)]
+            default: Double.random(in: 0...1, using: &random)
+            }
+        }
+        let expected = values.sorted()
+        Metrics.radixSort(&values)
+        #expect(values.count == expected.count)
+        #expect(zip(values, expected).allSatisfy { $0 == $1 }, "radix sort differs from sort()")
+    }
+
+    @Test func aucMatchesPairCounting() {
+        var random = SplitMix(state: 42)
+        let n = 3000
+        let scores = (0..<n).map { _ in Double(Int.random(in: 0...200, using: &random)) / 200 }
+        let labels = (0..<n).map { i -> Int32 in i % 7 == 0 ? -1 : (Bool.random(using: &random) ? 1 : 0) }
+        var pos: [Double] = [], neg: [Double] = []
+        for i in 0..<n where labels[i] >= 0 { if labels[i] == 1 { pos.append(scores[i]) } else { neg.append(scores[i]) } }
+        var twice = 0
+        for p in pos { for q in neg { twice += p > q ? 2 : (p == q ? 1 : 0) } }
+        let expected = Double(twice) / (2 * Double(pos.count) * Double(neg.count))
+        let auc = Metrics.rocAUC(scores: scores, labels: labels, positiveIndex: 1, positives: pos.count, negatives: neg.count)
+        #expect(auc == expected)
+    }
+}
