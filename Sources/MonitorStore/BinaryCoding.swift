@@ -1,36 +1,71 @@
-/// Appends little-endian values to a byte array: the store's binary files.
-struct BinaryWriter {
-    var bytes: [UInt8] = []
+/// Writes the store's binary files: little-endian integers, length-prefixed
+/// strings, and arrays as a count followed by their raw bytes (the machine is
+/// little-endian). Small values are gathered and written together; arrays go
+/// straight from their storage to the file.
+struct FileWriter {
+    private let fd: Int32
+    private let path: String
+    private var pending: [UInt8] = []
 
-    init(magic: String, reserving capacity: Int = 0) {
-        bytes.reserveCapacity(capacity + 64)
-        bytes.append(contentsOf: magic.utf8)
+    init(fd: Int32, path: String) {
+        self.fd = fd
+        self.path = path
+        pending.reserveCapacity(4096)
     }
 
-    mutating func write(_ value: UInt64) {
-        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    mutating func write(magic: String) {
+        pending.append(contentsOf: magic.utf8)
     }
 
-    mutating func write(_ value: Int) { write(UInt64(bitPattern: Int64(value))) }
-
-    mutating func write(_ value: String) {
-        write(value.utf8.count)
-        bytes.append(contentsOf: value.utf8)
+    mutating func write(_ value: Int) {
+        withUnsafeBytes(of: UInt64(bitPattern: Int64(value)).littleEndian) { pending.append(contentsOf: $0) }
     }
 
     mutating func write(_ strings: [String]) {
         write(strings.count)
-        for string in strings { write(string) }
+        for string in strings {
+            write(string.utf8.count)
+            pending.append(contentsOf: string.utf8)
+        }
     }
 
-    /// A count, then the elements' raw bytes (the machine is little-endian).
-    mutating func write<T: BitwiseCopyable>(array: [T]) {
+    mutating func write<T: BitwiseCopyable>(array: [T]) throws(StoreError) {
         write(array.count)
-        array.withUnsafeBytes { bytes.append(contentsOf: $0) }
+        try flush()
+        let (fd, path) = (self.fd, self.path)
+        let failure: StoreError? = array.withUnsafeBytes { raw in
+            do throws(StoreError) {
+                try FileSystem.writeAll(fd, raw, path: path)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    mutating func write(_ bytes: UnsafeRawBufferPointer) throws(StoreError) {
+        try flush()
+        try FileSystem.writeAll(fd, bytes, path: path)
+    }
+
+    mutating func flush() throws(StoreError) {
+        guard !pending.isEmpty else { return }
+        let (fd, path) = (self.fd, self.path)
+        let failure: StoreError? = pending.withUnsafeBytes { raw in
+            do throws(StoreError) {
+                try FileSystem.writeAll(fd, raw, path: path)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let failure { throw failure }
+        pending.removeAll(keepingCapacity: true)
     }
 }
 
-/// Reads what ``BinaryWriter`` wrote, checking every length against the data.
+/// Reads what ``FileWriter`` wrote, checking every length against the data.
 struct BinaryReader {
     private let bytes: [UInt8]
     private var offset = 0

@@ -14,13 +14,15 @@ public enum FileSystem {
     ///
     /// - Throws: ``StoreError`` (`.io`) naming the path; the temporary file is removed.
     public static func writeAtomically(_ bytes: UnsafeRawBufferPointer, to path: String) throws(StoreError) {
-        try writeAtomically(pieces: [bytes], to: path)
+        try writeAtomically(to: path) { (file: inout FileWriter) throws(StoreError) in try file.write(bytes) }
     }
 
-    /// ``writeAtomically(_:to:)-(UnsafeRawBufferPointer,_)`` for content in
-    /// pieces, written one after the other: large content need not be copied
-    /// into one buffer first.
-    public static func writeAtomically(pieces: [UnsafeRawBufferPointer], to path: String) throws(StoreError) {
+    /// ``writeAtomically(_:to:)-(UnsafeRawBufferPointer,_)`` for content that
+    /// `body` writes piece by piece: large content need not be copied into one
+    /// buffer first.
+    static func writeAtomically(
+        to path: String, _ body: (inout FileWriter) throws(StoreError) -> Void
+    ) throws(StoreError) {
         let directory = parent(of: path)
         try makeDirectories(directory)
         let temporary = "\(directory)/.\(basename(of: path)).tmp-\(getpid())"
@@ -32,7 +34,9 @@ public enum FileSystem {
         }
         do {
             defer { close(fd) }
-            for piece in pieces { try writeAll(fd, piece, path: path) }
+            var file = FileWriter(fd: fd, path: path)
+            try body(&file)
+            try file.flush()
             guard fsync(fd) == 0 else { throw ioError(path, "fsync failed") }
         }
         guard rename(temporary, path) == 0 else { throw ioError(path, "rename failed") }
@@ -120,7 +124,7 @@ public enum FileSystem {
         return String(path[path.utf8.index(after: slash)...])
     }
 
-    private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws(StoreError) {
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws(StoreError) {
         var offset = 0
         while offset < bytes.count {
             let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
@@ -137,7 +141,7 @@ public enum FileSystem {
         close(fd)
     }
 
-    private static func ioError(_ path: String, _ what: String) -> StoreError {
+    static func ioError(_ path: String, _ what: String) -> StoreError {
         StoreError(.io, path: path, "\(what): \(String(cString: strerror(errno)))")
     }
 }

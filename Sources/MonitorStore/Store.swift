@@ -88,8 +88,9 @@ public struct Store: Sendable {
         try FileSystem.remove(coveragePath(period))
         try FileSystem.remove(joinedPath(period))
         try FileSystem.remove(summaryPath(period))
-        let path = predictionsPath(period)
-        try predictions.withEncodedPieces { pieces throws(StoreError) in try FileSystem.writeAtomically(pieces: pieces, to: path) }
+        try FileSystem.writeAtomically(to: predictionsPath(period)) { (file: inout FileWriter) throws(StoreError) in
+            try predictions.encode(into: &file)
+        }
         try writeJSON(summary, to: summaryPath(period))
     }
 
@@ -109,8 +110,9 @@ public struct Store: Sendable {
     public func writeJoined(_ joined: JoinedRecords, coverage: Coverage, period: Int) throws(StoreError) {
         try FileSystem.remove(metricsPath(period))
         try FileSystem.remove(coveragePath(period))
-        let path = joinedPath(period)
-        try joined.withEncodedPieces { pieces throws(StoreError) in try FileSystem.writeAtomically(pieces: pieces, to: path) }
+        try FileSystem.writeAtomically(to: joinedPath(period)) { (file: inout FileWriter) throws(StoreError) in
+            try joined.encode(into: &file)
+        }
         try writeJSON(coverage, to: coveragePath(period))
     }
 

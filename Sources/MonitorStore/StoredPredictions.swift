@@ -21,49 +21,16 @@ public struct StoredPredictions: Sendable {
 
     public var count: Int { predictions.count }
 
-    func encoded() -> [UInt8] {
-        var writer = BinaryWriter(magic: Self.magic, reserving: ids.bytes.count + count * 16)
-        writer.write(classNames)
-        writer.write(array: ids.bytes)
-        writer.write(array: ids.offsets)
-        writer.write(array: predictions)
-        writer.write(scores == nil ? 0 : 1)
-        if let scores { writer.write(array: scores) }
-        return writer.bytes
-    }
-
-    /// The bytes of ``encoded()``, as pieces that point into the arrays (no
-    /// copy of the megabytes of a large period), for the duration of `body`.
-    func withEncodedPieces<R>(_ body: ([UnsafeRawBufferPointer]) throws(StoreError) -> R) throws(StoreError) -> R {
-        var head = BinaryWriter(magic: Self.magic)
-        head.write(classNames)
-        head.write(ids.bytes.count)
-        var offsetsCount = BinaryWriter(magic: "")
-        offsetsCount.write(ids.offsets.count)
-        var predictionsCount = BinaryWriter(magic: "")
-        predictionsCount.write(predictions.count)
-        var tail = BinaryWriter(magic: "")
-        tail.write(scores == nil ? 0 : 1)
-        if let scores { tail.write(scores.count) }
-        let scores = self.scores ?? []
-        let result: Result<R, StoreError> = head.bytes.withUnsafeBytes { p0 in
-            ids.bytes.withUnsafeBytes { p1 in
-                offsetsCount.bytes.withUnsafeBytes { p2 in
-                    ids.offsets.withUnsafeBytes { p3 in
-                        predictionsCount.bytes.withUnsafeBytes { p4 in
-                            predictions.withUnsafeBytes { p5 in
-                                tail.bytes.withUnsafeBytes { p6 in
-                                    scores.withUnsafeBytes { p7 in
-                                        Result { () throws(StoreError) in try body([p0, p1, p2, p3, p4, p5, p6, p7]) }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return try result.get()
+    /// Writes the `PPPRED01` format: class names, the id arena and its
+    /// offsets, predictions, then a score flag and the scores.
+    func encode(into file: inout FileWriter) throws(StoreError) {
+        file.write(magic: Self.magic)
+        file.write(classNames)
+        try file.write(array: ids.bytes)
+        try file.write(array: ids.offsets)
+        try file.write(array: predictions)
+        file.write(scores == nil ? 0 : 1)
+        if let scores { try file.write(array: scores) }
     }
 
     init(decoding bytes: [UInt8], path: String) throws(StoreError) {
@@ -103,41 +70,15 @@ public struct JoinedRecords: Sendable {
         self.scores = scores
     }
 
-    func encoded() -> [UInt8] {
-        var writer = BinaryWriter(magic: Self.magic, reserving: predictions.count * 16)
-        writer.write(classNames)
-        writer.write(array: predictions)
-        writer.write(array: labels)
-        writer.write(scores == nil ? 0 : 1)
-        if let scores { writer.write(array: scores) }
-        return writer.bytes
-    }
-
-    /// The bytes of ``encoded()``, as pieces that point into the arrays, for the duration of `body`.
-    func withEncodedPieces<R>(_ body: ([UnsafeRawBufferPointer]) throws(StoreError) -> R) throws(StoreError) -> R {
-        var head = BinaryWriter(magic: Self.magic)
-        head.write(classNames)
-        head.write(predictions.count)
-        var labelsCount = BinaryWriter(magic: "")
-        labelsCount.write(labels.count)
-        var tail = BinaryWriter(magic: "")
-        tail.write(scores == nil ? 0 : 1)
-        if let scores { tail.write(scores.count) }
-        let scores = self.scores ?? []
-        let result: Result<R, StoreError> = head.bytes.withUnsafeBytes { p0 in
-            predictions.withUnsafeBytes { p1 in
-                labelsCount.bytes.withUnsafeBytes { p2 in
-                    labels.withUnsafeBytes { p3 in
-                        tail.bytes.withUnsafeBytes { p4 in
-                            scores.withUnsafeBytes { p5 in
-                                Result { () throws(StoreError) in try body([p0, p1, p2, p3, p4, p5]) }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return try result.get()
+    /// Writes the `PPJOIN01` format: class names, predictions, labels, then
+    /// a score flag and the scores.
+    func encode(into file: inout FileWriter) throws(StoreError) {
+        file.write(magic: Self.magic)
+        file.write(classNames)
+        try file.write(array: predictions)
+        try file.write(array: labels)
+        file.write(scores == nil ? 0 : 1)
+        if let scores { try file.write(array: scores) }
     }
 
     init(decoding bytes: [UInt8], path: String) throws(StoreError) {
