@@ -8,7 +8,8 @@ import Darwin
 
 /// Streams the records of a gzip-compressed RFC 4180 CSV file with a header row.
 ///
-/// The reader decompresses through ``GzipReader`` into one reusable buffer and
+/// The reader decompresses through ``GzipReader`` (inflating ahead on a second
+/// thread for files larger than a few hundred KiB) into one reusable buffer and
 /// parses records in place: a field is a slice of that buffer (or, for a quoted
 /// field with `""` escapes, of a reusable scratch buffer), valid until the next
 /// call of ``next()``. Memory stays constant: the 64 KiB buffer grows only when a
@@ -98,7 +99,7 @@ public final class CSVReader {
         case .none: gzip = false
         case .detect: gzip = try PlainFileReader.startsLikeGzip(path: path)
         }
-        self.source = gzip ? .gzip(try GzipReader(path: path)) : .plain(try PlainFileReader(path: path))
+        self.source = gzip ? .gzip(PrefetchingGzipReader(try GzipReader(path: path))) : .plain(try PlainFileReader(path: path))
         self.path = path
         self.maxRecordBytes = max(maxRecordBytes, 1)
         self.capacity = Self.initialCapacity

@@ -8,7 +8,8 @@ import Darwin
 
 /// Where ``CSVReader`` gets its bytes from.
 enum ByteSource {
-    case gzip(GzipReader)
+    /// Inflated ahead on a second thread once the file is larger than a buffer or so.
+    case gzip(PrefetchingGzipReader)
     case plain(PlainFileReader)
 }
 
