@@ -19,15 +19,9 @@ public final class LabelReader {
     ///   and `.schema` naming a missing required column (`id`, `label`).
     public init(path: String) throws(DataError) {
         let csv = try CSVReader(path: path)
-        guard let id = csv.column(named: "id") else {
-            throw DataError(.schema, file: path, line: csv.line, "missing required column \"id\" in the header")
-        }
-        guard let label = csv.column(named: "label") else {
-            throw DataError(.schema, file: path, line: csv.line, "missing required column \"label\" in the header")
-        }
+        self.idColumn = try csv.requiredColumn("id")
+        self.labelColumn = try csv.requiredColumn("label")
         self.csv = csv
-        self.idColumn = id
-        self.labelColumn = label
     }
 
     /// Advances to the next row; `false` at the end of the file.
@@ -35,19 +29,8 @@ public final class LabelReader {
     /// - Throws: ``DataError`` of kind `.invalidValue` (with the line), `.csv` or a gzip error.
     public func next() throws(DataError) -> Bool {
         guard try csv.next() else { return false }
-        let id = csv.fieldUnchecked(idColumn)
-        if id.count == 0 {
-            throw DataError(.invalidValue, file: csv.path, line: csv.line, "empty id")
-        }
-        if !FieldParsing.isValidUTF8(id) {
-            throw DataError(.invalidValue, file: csv.path, line: csv.line, "id is not valid UTF-8")
-        }
-        let label = csv.fieldUnchecked(labelColumn)
-        if !FieldParsing.isValidUTF8(label) {
-            throw DataError(.invalidValue, file: csv.path, line: csv.line, "label is not valid UTF-8")
-        }
-        currentID = id
-        currentLabel = label
+        currentID = try csv.textField(idColumn, name: "id", required: true)
+        currentLabel = try csv.textField(labelColumn, name: "label", required: false)
         return true
     }
 

@@ -31,16 +31,9 @@ public final class PredictionReader {
     ///   and `.schema` naming a missing required column (`id`, `prediction`).
     public init(path: String) throws(DataError) {
         let csv = try CSVReader(path: path)
-        guard let id = csv.column(named: "id") else {
-            throw DataError(.schema, file: path, line: csv.line, "missing required column \"id\" in the header")
-        }
-        guard let prediction = csv.column(named: "prediction") else {
-            throw DataError(
-                .schema, file: path, line: csv.line, "missing required column \"prediction\" in the header")
-        }
+        self.idColumn = try csv.requiredColumn("id")
+        self.predictionColumn = try csv.requiredColumn("prediction")
         self.csv = csv
-        self.idColumn = id
-        self.predictionColumn = prediction
         self.scoreColumn = csv.column(named: "score")
         self.timestampColumn = csv.column(named: "timestamp")
     }
@@ -60,20 +53,8 @@ public final class PredictionReader {
     /// - Throws: ``DataError`` of kind `.invalidValue` (with the line), `.csv` or a gzip error.
     public func next() throws(DataError) -> Bool {
         guard try csv.next() else { return false }
-        let id = csv.fieldUnchecked(idColumn)
-        if id.count == 0 {
-            throw DataError(.invalidValue, file: csv.path, line: csv.line, "empty id")
-        }
-        if !FieldParsing.isValidUTF8(id) {
-            throw DataError(.invalidValue, file: csv.path, line: csv.line, "id is not valid UTF-8")
-        }
-        let prediction = csv.fieldUnchecked(predictionColumn)
-        if prediction.count == 0 {
-            throw DataError(.invalidValue, file: csv.path, line: csv.line, "empty prediction")
-        }
-        if !FieldParsing.isValidUTF8(prediction) {
-            throw DataError(.invalidValue, file: csv.path, line: csv.line, "prediction is not valid UTF-8")
-        }
+        let id = try csv.textField(idColumn, name: "id", required: true)
+        let prediction = try csv.textField(predictionColumn, name: "prediction", required: true)
         if let scoreColumn {
             let field = csv.fieldUnchecked(scoreColumn)
             guard let value = FieldParsing.parseDouble(field) else {
