@@ -143,6 +143,29 @@ struct PendingIDs {
         return bytes.withUnsafeBytes { all in body(UnsafeRawBufferPointer(rebasing: all[start..<end])) }
     }
 
+    /// The pending ids' bytes and hashes, for a loop over the whole batch.
+    struct Batch {
+        let bytes: UnsafeRawBufferPointer
+        let ends: UnsafeBufferPointer<Int>
+        let hashes: UnsafeBufferPointer<Int>
+
+        var count: Int { ends.count }
+
+        @inline(__always)
+        func id(_ k: Int) -> UnsafeRawBufferPointer {
+            UnsafeRawBufferPointer(rebasing: bytes[(k == 0 ? 0 : ends[k - 1])..<ends[k]])
+        }
+    }
+
+    /// Calls `body` with the batch.
+    func withBatch<T>(_ body: (Batch) -> T) -> T {
+        bytes.withUnsafeBytes { bytes in
+            ends.withUnsafeBufferPointer { ends in
+                hashes.withUnsafeBufferPointer { hashes in body(Batch(bytes: bytes, ends: ends, hashes: hashes)) }
+            }
+        }
+    }
+
     /// Touches the slots of every pending id (see ``IDTable/touch(hash:)``);
     /// with `entries`, also the ids already in those slots.
     func touch(_ table: IDTable, entries: Bool = false) {

@@ -71,6 +71,8 @@ struct LabelJoin {
     var pending = PendingIDs()
     private var labelBytes: [UInt8] = []
     private var labelEnds: [Int] = []
+    /// The batch's prediction rows, -1 for ids without a prediction.
+    private var rows: [Int] = []
 
     init(predictions: StoredPredictions, path: String) {
         self.predictions = predictions
@@ -80,6 +82,7 @@ struct LabelJoin {
         seen = [Bool](repeating: false, count: predictions.count)
         labelBytes.reserveCapacity(IDTable.batchSize * 8)
         labelEnds.reserveCapacity(IDTable.batchSize)
+        rows.reserveCapacity(IDTable.batchSize)
     }
 
     mutating func append(id: UnsafeRawBufferPointer, label: UnsafeRawBufferPointer, line: Int) {
@@ -97,29 +100,35 @@ struct LabelJoin {
         }
         let ids = predictions.ids  // one retain for the batch, not one per row
         pending.touch(ids, entries: true)
-        for k in 0..<pending.count {
-            let line = pending.line(k), hash = pending.hash(k)
-            let labelStart = k == 0 ? 0 : labelEnds[k - 1], labelEnd = labelEnds[k]
-            let failure: JobFailure? = pending.withIDBytes(k) { id in
-                if let row = ids.find(id, hash: hash) {
-                    guard !seen[row] else { return Self.duplicate(id, line, path) }
-                    seen[row] = true
-                    if labelEnd > labelStart {
-                        let label = labelBytes.withUnsafeBytes { all in
-                            classes.intern(UnsafeRawBufferPointer(rebasing: all[labelStart..<labelEnd]))
-                        }
-                        guard let label else {
-                            return JobFailure("\(path):\(line): more than \(ClassTable.limit) distinct classes")
-                        }
-                        labels[row] = label
-                    }
-                } else {
-                    guard unknown.insert(id, hash: hash).inserted else { return Self.duplicate(id, line, path) }
-                }
-                return nil
-            }
-            if let failure { throw failure }
+        // Find the whole batch first (no writes in between, so the compiler
+        // keeps the table's storage in registers), then record it in order.
+        rows.removeAll(keepingCapacity: true)
+        pending.withBatch { batch in
+            for k in 0..<batch.count { rows.append(ids.find(batch.id(k), hash: batch.hashes[k]) ?? -1) }
         }
+        for k in 0..<rows.count {
+            let row = rows[k]
+            if row >= 0 {
+                guard !seen[row] else { throw duplicate(k) }
+                seen[row] = true
+                let labelStart = k == 0 ? 0 : labelEnds[k - 1], labelEnd = labelEnds[k]
+                guard labelEnd > labelStart else { continue }
+                let label = labelBytes.withUnsafeBytes { all in
+                    classes.intern(UnsafeRawBufferPointer(rebasing: all[labelStart..<labelEnd]))
+                }
+                guard let label else {
+                    throw JobFailure("\(path):\(pending.line(k)): more than \(ClassTable.limit) distinct classes")
+                }
+                labels[row] = label
+            } else {
+                let inserted = pending.withIDBytes(k) { unknown.insert($0, hash: pending.hash(k)).inserted }
+                guard inserted else { throw duplicate(k) }
+            }
+        }
+    }
+
+    private func duplicate(_ k: Int) -> JobFailure {
+        pending.withIDBytes(k) { Self.duplicate($0, pending.line(k), path) }
     }
 
     static func duplicate(_ id: UnsafeRawBufferPointer, _ line: Int, _ path: String) -> JobFailure {

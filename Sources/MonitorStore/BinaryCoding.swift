@@ -65,42 +65,73 @@ struct FileWriter {
     }
 }
 
-/// Reads what ``FileWriter`` wrote, checking every length against the data.
+/// Reads what ``FileWriter`` wrote from an open file, checking every length
+/// against the file's size; arrays are read straight into their storage.
 struct BinaryReader {
-    private let bytes: [UInt8]
+    private let fd: Int32
+    private let size: Int
     private var offset = 0
     let path: String
 
-    init(_ bytes: [UInt8], magic: String, path: String) throws(StoreError) {
-        self.bytes = bytes
+    /// Reads and checks the magic of the file open as `fd` (which the caller closes).
+    init(fd: Int32, magic: String, path: String) throws(StoreError) {
+        self.fd = fd
         self.path = path
-        let expected = Array(magic.utf8)
-        guard bytes.count >= expected.count, Array(bytes[0..<expected.count]) == expected else {
-            throw StoreError(.corrupt, path: path, "is not a \(magic) file (re-run the job that writes it)")
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            throw StoreError(.io, path: path, "is not a regular file")
         }
-        offset = expected.count
+        size = Int(info.st_size)
+        let expected = Array(magic.utf8)
+        guard size >= expected.count, try readArray(count: expected.count, of: UInt8.self) == expected else {
+            throw Self.notA(magic, path)
+        }
     }
 
-    var isAtEnd: Bool { offset == bytes.count }
+    private static func notA(_ magic: String, _ path: String) -> StoreError {
+        StoreError(.corrupt, path: path, "is not a \(magic) file (re-run the job that writes it)")
+    }
+
+    var isAtEnd: Bool { offset == size }
+
+    private mutating func readExactly(into buffer: UnsafeMutableRawBufferPointer) throws(StoreError) {
+        guard size - offset >= buffer.count else { throw truncated() }
+        var filled = 0
+        while filled < buffer.count {
+            let n = read(fd, buffer.baseAddress! + filled, buffer.count - filled)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                if n < 0 { throw FileSystem.ioError(path, "read failed") }
+                throw truncated()
+            }
+            filled += n
+        }
+        offset += filled
+    }
 
     mutating func readUInt64() throws(StoreError) -> UInt64 {
-        guard bytes.count - offset >= 8 else { throw truncated() }
-        let value = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: UInt64.self) }
-        offset += 8
+        var value: UInt64 = 0
+        let failure: StoreError? = withUnsafeMutableBytes(of: &value) { buffer in
+            do throws(StoreError) {
+                try readExactly(into: buffer)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let failure { throw failure }
         return UInt64(littleEndian: value)
     }
 
     mutating func readInt() throws(StoreError) -> Int {
         let value = Int64(bitPattern: try readUInt64())
-        guard value >= 0, value <= Int64(bytes.count) * 8 + 1 << 20 else { throw truncated() }
+        guard value >= 0, value <= Int64(size) * 8 + 1 << 20 else { throw truncated() }
         return Int(value)
     }
 
     mutating func readString() throws(StoreError) -> String {
-        let count = try readInt()
-        guard bytes.count - offset >= count else { throw truncated() }
-        defer { offset += count }
-        return String(decoding: bytes[offset..<offset + count], as: UTF8.self)
+        let bytes = try readArray(count: try readInt(), of: UInt8.self)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     mutating func readStrings() throws(StoreError) -> [String] {
@@ -111,19 +142,24 @@ struct BinaryReader {
         return strings
     }
 
-    mutating func readArray<T: BitwiseCopyable>(of: T.Type) throws(StoreError) -> [T] {
-        let count = try readInt()
-        let size = count * MemoryLayout<T>.stride
-        guard bytes.count - offset >= size else { throw truncated() }
+    mutating func readArray<T: BitwiseCopyable>(of type: T.Type) throws(StoreError) -> [T] {
+        try readArray(count: try readInt(), of: type)
+    }
+
+    private mutating func readArray<T: BitwiseCopyable>(count: Int, of: T.Type) throws(StoreError) -> [T] {
+        let (size, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<T>.stride)
+        guard !overflow, self.size - offset >= size else { throw truncated() }
+        var failure: StoreError?
         let array = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-            bytes.withUnsafeBytes { source in
-                UnsafeMutableRawBufferPointer(buffer).copyMemory(
-                    from: UnsafeRawBufferPointer(rebasing: source[offset..<offset + size])
-                )
+            do throws(StoreError) {
+                try readExactly(into: UnsafeMutableRawBufferPointer(buffer))
+                initialized = count
+            } catch {
+                failure = error
+                initialized = 0
             }
-            initialized = count
         }
-        offset += size
+        if let failure { throw failure }
         return array
     }
 
@@ -131,3 +167,11 @@ struct BinaryReader {
         StoreError(.corrupt, path: path, "is truncated or corrupt (re-run the job that writes it)")
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif

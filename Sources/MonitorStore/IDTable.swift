@@ -1,11 +1,15 @@
 /// A set of byte-string ids numbered in insertion order, kept in one arena:
-/// no allocation per id. Open addressing with linear probing.
+/// no allocation per id. Open addressing with linear probing; each slot holds
+/// the id's number and 32 bits of its hash, so a probe compares the arena's
+/// bytes only when the hashes agree.
 public struct IDTable: Sendable {
     /// The ids' bytes, back to back.
     public private(set) var bytes: [UInt8] = []
     /// `offsets[i] ..< offsets[i + 1]` is id `i` in ``bytes``.
     public private(set) var offsets: [UInt32] = [0]
-    private var slots: [Int32]
+    /// The hash table: 0 is empty, else `tag << 32 | (number + 1)`. Its size
+    /// is a power of two, at least twice the number of ids.
+    public private(set) var slots: [UInt64]
     private var mask: Int
 
     /// The number of ids.
@@ -14,42 +18,80 @@ public struct IDTable: Sendable {
     public init(capacity: Int = 1024) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        slots = [Int32](repeating: -1, count: size)
+        slots = [UInt64](repeating: 0, count: size)
         mask = size - 1
         bytes.reserveCapacity(capacity * 12)
         offsets.reserveCapacity(capacity + 1)
     }
 
-    /// Rebuilds a table from its arena, as stored.
+    /// Rebuilds a table from its arena.
     ///
     /// - Returns: `nil` when the offsets do not describe `bytes` or an id repeats.
     public init?(bytes: [UInt8], offsets: [UInt32]) {
-        guard let first = offsets.first, first == 0, Int(offsets.last!) == bytes.count else { return nil }
+        guard Self.validArena(bytes: bytes, offsets: offsets) else { return nil }
         self.init(capacity: offsets.count - 1)
         self.bytes = bytes
-        self.offsets = [0]
-        self.offsets.reserveCapacity(offsets.count)
+        self.offsets = offsets
+        let count = offsets.count - 1
         // In blocks: hash a block of ids and touch their slots first, so the
         // cache misses of the block overlap instead of coming one by one.
         let block = Self.batchSize
         var hashes = [Int](repeating: 0, count: block)
-        var i = 1
-        while i < offsets.count {
-            let n = min(block, offsets.count - i)
-            for k in 0..<n {
-                guard offsets[i + k] >= offsets[i + k - 1] else { return nil }
-                let start = Int(offsets[i + k - 1]), end = Int(offsets[i + k])
-                hashes[k] = self.bytes.withUnsafeBytes { Self.hash(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
-            }
+        var i = 0
+        while i < count {
+            let n = min(block, count - i)
+            for k in 0..<n { hashes[k] = withID(i + k) { Self.hash($0) } }
             var sink: Int32 = 0
             for k in 0..<n { sink &+= touch(hash: hashes[k]) }
             Self.consume(sink)
             for k in 0..<n {
-                let start = Int(offsets[i + k - 1]), end = Int(offsets[i + k])
-                guard claimSlot(hash: hashes[k], start: start, end: end) else { return nil }
-                self.offsets.append(offsets[i + k])
+                guard claimSlot(for: i + k, hash: hashes[k]) else { return nil }
             }
             i += n
+        }
+    }
+
+    /// A table as stored: its arena and its hash table.
+    ///
+    /// Checks what memory safety and the numbering need — offsets in order
+    /// and within `bytes`, a power-of-two table at most half full holding
+    /// each id number exactly once — but not where each id sits.
+    ///
+    /// - Returns: `nil` when the parts do not fit together.
+    public init?(bytes: [UInt8], offsets: [UInt32], slots: [UInt64]) {
+        let count = offsets.count - 1
+        guard Self.validArena(bytes: bytes, offsets: offsets), slots.count >= 16,
+            slots.count & (slots.count - 1) == 0, count * 2 <= slots.count
+        else { return nil }
+        var seen = [Bool](repeating: false, count: count)
+        var used = 0
+        let valid = slots.withUnsafeBufferPointer { table in
+            seen.withUnsafeMutableBufferPointer { seen in
+                for entry in table where entry != 0 {
+                    let number = Int(entry & 0xFFFF_FFFF) - 1
+                    guard number >= 0, number < count, !seen[number] else { return false }
+                    seen[number] = true
+                    used += 1
+                }
+                return true
+            }
+        }
+        guard valid, used == count else { return nil }
+        self.bytes = bytes
+        self.offsets = offsets
+        self.slots = slots
+        mask = slots.count - 1
+    }
+
+    private static func validArena(bytes: [UInt8], offsets: [UInt32]) -> Bool {
+        guard let first = offsets.first, first == 0, Int(offsets.last!) == bytes.count else { return false }
+        return offsets.withUnsafeBufferPointer { offsets in
+            var previous: UInt32 = 0
+            for offset in offsets {
+                guard offset >= previous else { return false }
+                previous = offset
+            }
+            return true
         }
     }
 
@@ -62,19 +104,19 @@ public struct IDTable: Sendable {
     /// batch's cache misses overlap.
     @inline(__always)
     public func touch(hash: Int) -> Int32 {
-        slots.withUnsafeBufferPointer { $0[hash & mask] }
+        Int32(truncatingIfNeeded: slots.withUnsafeBufferPointer { $0[hash & mask] })
     }
 
-    /// Like ``touch(hash:)``, and also loads the offsets and first bytes of the
-    /// id in that slot, for a ``find(_:hash:)`` that will compare against it.
-    /// Call after ``touch(hash:)`` of the whole batch.
+    /// Like ``touch(hash:)``, and when that slot's hash agrees, also loads the
+    /// offsets and first bytes of its id, for a ``find(_:hash:)`` that will
+    /// compare against it. Call after ``touch(hash:)`` of the whole batch.
     @inline(__always)
     public func touchEntry(hash: Int) -> Int32 {
         let entry = slots.withUnsafeBufferPointer { $0[hash & mask] }
-        guard entry >= 0 else { return entry }
-        let start = offsets.withUnsafeBufferPointer { $0[Int(entry)] }
-        guard Int(start) < bytes.count else { return entry }
-        return entry &+ Int32(bytes.withUnsafeBufferPointer { $0[Int(start)] })
+        guard entry != 0, entry & Self.tagMask == Self.tag(hash) else { return Int32(truncatingIfNeeded: entry) }
+        let start = offsets.withUnsafeBufferPointer { $0[Int(entry & 0xFFFF_FFFF) - 1] }
+        guard Int(start) < bytes.count else { return Int32(start) }
+        return Int32(start) &+ Int32(bytes.withUnsafeBufferPointer { $0[Int(start)] })
     }
 
     /// Keeps the loads of ``touch(hash:)`` from being optimised away.
@@ -94,18 +136,21 @@ public struct IDTable: Sendable {
     /// ``insert(_:)`` with the id's ``hash(_:)`` already computed.
     @inline(__always)
     public mutating func insert(_ id: UnsafeRawBufferPointer, hash: Int) -> (index: Int, inserted: Bool) {
+        let tag = Self.tag(hash)
         var slot = hash & mask
         while true {
             let entry = slots[slot]
-            if entry < 0 { break }
-            if matches(Int(entry), id) { return (Int(entry), false) }
+            if entry == 0 { break }
+            if entry & Self.tagMask == tag, matches(Int(entry & 0xFFFF_FFFF) - 1, id) {
+                return (Int(entry & 0xFFFF_FFFF) - 1, false)
+            }
             slot = (slot + 1) & mask
         }
         let index = count
         bytes.append(contentsOf: id)
-        precondition(bytes.count <= Int(UInt32.max), "ids larger than 4 GiB in one period")
+        precondition(bytes.count <= Int(UInt32.max) && index < Int(UInt32.max - 1), "ids larger than 4 GiB in one period")
         offsets.append(UInt32(bytes.count))
-        slots[slot] = Int32(index)
+        slots[slot] = tag | UInt64(index + 1)
         if count * 2 > slots.count { grow() }
         return (index, true)
     }
@@ -119,13 +164,32 @@ public struct IDTable: Sendable {
     /// ``find(_:)`` with the id's ``hash(_:)`` already computed.
     @inline(__always)
     public func find(_ id: UnsafeRawBufferPointer, hash: Int) -> Int? {
-        var slot = hash & mask
-        while true {
-            let entry = slots[slot]
-            if entry < 0 { return nil }
-            if matches(Int(entry), id) { return Int(entry) }
-            slot = (slot + 1) & mask
+        let tag = Self.tag(hash)
+        return slots.withUnsafeBufferPointer { slots in
+            var slot = hash & mask
+            while true {
+                let entry = slots[slot]
+                if entry == 0 { return nil }
+                if entry & Self.tagMask == tag, matches(Int(entry & 0xFFFF_FFFF) - 1, id) {
+                    return Int(entry & 0xFFFF_FFFF) - 1
+                }
+                slot = (slot + 1) & mask
+            }
         }
+    }
+
+    private static let tagMask: UInt64 = 0xFFFF_FFFF_0000_0000
+
+    /// The high 32 bits of `hash`, in place; the slot comes from the low bits.
+    @inline(__always)
+    private static func tag(_ hash: Int) -> UInt64 {
+        UInt64(bitPattern: Int64(hash)) & tagMask
+    }
+
+    @inline(__always)
+    private func withID<T>(_ index: Int, _ body: (UnsafeRawBufferPointer) -> T) -> T {
+        let start = Int(offsets[index]), end = Int(offsets[index + 1])
+        return bytes.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
     }
 
     /// Id number `index` as text (for messages).
@@ -135,43 +199,43 @@ public struct IDTable: Sendable {
 
     @inline(__always)
     private func matches(_ index: Int, _ id: UnsafeRawBufferPointer) -> Bool {
-        let start = Int(offsets[index]), end = Int(offsets[index + 1])
-        guard end - start == id.count else { return false }
-        if id.count == 0 { return true }
-        return bytes.withUnsafeBytes { arena in
-            Self.equal(arena.baseAddress! + start, id.baseAddress!, id.count)
+        offsets.withUnsafeBufferPointer { offsets in
+            let start = Int(offsets[index]), end = Int(offsets[index + 1])
+            guard end - start == id.count else { return false }
+            if id.count == 0 { return true }
+            return bytes.withUnsafeBytes { arena in
+                Self.equal(arena.baseAddress! + start, id.baseAddress!, id.count)
+            }
         }
     }
 
-    private mutating func claimSlot(hash: Int, start: Int, end: Int) -> Bool {
+    /// Puts id `index`, already in the arena, into the table unless an equal id is there.
+    private mutating func claimSlot(for index: Int, hash: Int) -> Bool {
+        let tag = Self.tag(hash)
         var slot = hash & mask
-        let length = end - start
-        while slots[slot] >= 0 {
-            let other = Int(slots[slot])
-            let oStart = Int(offsets[other]), oEnd = Int(offsets[other + 1])
-            if oEnd - oStart == length {
-                let same = bytes.withUnsafeBytes { arena in
-                    length == 0 || memcmp(arena.baseAddress! + start, arena.baseAddress! + oStart, length) == 0
-                }
+        while slots[slot] != 0 {
+            let entry = slots[slot]
+            if entry & Self.tagMask == tag {
+                let same = withID(index) { matches(Int(entry & 0xFFFF_FFFF) - 1, $0) }
                 if same { return false }
             }
             slot = (slot + 1) & mask
         }
-        slots[slot] = Int32(count)
+        slots[slot] = tag | UInt64(index + 1)
         return true
     }
 
     private mutating func grow() {
         let size = slots.count * 2
-        slots = [Int32](repeating: -1, count: size)
+        let old = slots
+        slots = [UInt64](repeating: 0, count: size)
         mask = size - 1
-        bytes.withUnsafeBytes { arena in
-            for index in 0..<count {
-                let start = Int(offsets[index]), end = Int(offsets[index + 1])
-                var slot = Self.hash(UnsafeRawBufferPointer(rebasing: arena[start..<end])) & mask
-                while slots[slot] >= 0 { slot = (slot + 1) & mask }
-                slots[slot] = Int32(index)
-            }
+        for entry in old where entry != 0 {
+            // The slot comes from the hash's low bits, which the tag does not keep.
+            let index = Int(entry & 0xFFFF_FFFF) - 1
+            var slot = withID(index) { Self.hash($0) } & mask
+            while slots[slot] != 0 { slot = (slot + 1) & mask }
+            slots[slot] = entry
         }
     }
 

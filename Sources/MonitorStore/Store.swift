@@ -96,7 +96,9 @@ public struct Store: Sendable {
 
     public func readPredictions(_ period: Int) throws(StoreError) -> StoredPredictions {
         let path = predictionsPath(period)
-        return try StoredPredictions(decoding: try readOutput(path, of: "get-predictions", period: period), path: path)
+        return try readOutput(path, StoredPredictions.magic, of: "get-predictions", period: period) { (reader) throws(StoreError) in
+            try StoredPredictions(decoding: &reader)
+        }
     }
 
     public func readSummary(_ period: Int) throws(StoreError) -> PredictionSummary {
@@ -118,7 +120,9 @@ public struct Store: Sendable {
 
     public func readJoined(_ period: Int) throws(StoreError) -> JoinedRecords {
         let path = joinedPath(period)
-        return try JoinedRecords(decoding: try readOutput(path, of: "load-ground-truth", period: period), path: path)
+        return try readOutput(path, JoinedRecords.magic, of: "load-ground-truth", period: period) { (reader) throws(StoreError) in
+            try JoinedRecords(decoding: &reader)
+        }
     }
 
     public func readCoverage(_ period: Int) throws(StoreError) -> Coverage {
@@ -140,12 +144,20 @@ public struct Store: Sendable {
 
     // MARK: JSON
 
-    private func readOutput(_ path: String, of job: String, period: Int) throws(StoreError) -> [UInt8] {
-        do {
-            return try FileSystem.read(path)
-        } catch where error.kind == .missing {
-            throw StoreError(.missing, path: path, "does not exist: run \(job) for period \(period) first")
+    /// Decodes the binary file a job wrote, reading it straight from disk.
+    private func readOutput<T>(
+        _ path: String, _ magic: String, of job: String, period: Int, _ decode: (inout BinaryReader) throws(StoreError) -> T
+    ) throws(StoreError) -> T {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT {
+                throw StoreError(.missing, path: path, "does not exist: run \(job) for period \(period) first")
+            }
+            throw FileSystem.ioError(path, "cannot open")
         }
+        defer { close(fd) }
+        var reader = try BinaryReader(fd: fd, magic: magic, path: path)
+        return try decode(&reader)
     }
 
     private func writeJSON(_ value: some Encodable, to path: String) throws(StoreError) {

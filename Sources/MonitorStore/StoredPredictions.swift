@@ -1,7 +1,7 @@
 /// A period's validated predictions, as `get-predictions` hands them to
 /// `load-ground-truth`: ids, interned predicted classes, and scores.
 public struct StoredPredictions: Sendable {
-    static let magic = "PPPRED01"
+    static let magic = "PPPRED02"
 
     /// Row `i`'s id is `ids.string(at: i)`.
     public var ids: IDTable
@@ -21,24 +21,26 @@ public struct StoredPredictions: Sendable {
 
     public var count: Int { predictions.count }
 
-    /// Writes the `PPPRED01` format: class names, the id arena and its
-    /// offsets, predictions, then a score flag and the scores.
+    /// Writes the `PPPRED02` format: class names, the id arena, its offsets
+    /// and hash table (so the next job need not rebuild it), predictions,
+    /// then a score flag and the scores.
     func encode(into file: inout FileWriter) throws(StoreError) {
         file.write(magic: Self.magic)
         file.write(classNames)
         try file.write(array: ids.bytes)
         try file.write(array: ids.offsets)
+        try file.write(array: ids.slots)
         try file.write(array: predictions)
         file.write(scores == nil ? 0 : 1)
         if let scores { try file.write(array: scores) }
     }
 
-    init(decoding bytes: [UInt8], path: String) throws(StoreError) {
-        var reader = try BinaryReader(bytes, magic: Self.magic, path: path)
+    init(decoding reader: inout BinaryReader) throws(StoreError) {
         classNames = try reader.readStrings()
         let arena = try reader.readArray(of: UInt8.self)
         let offsets = try reader.readArray(of: UInt32.self)
-        guard let table = IDTable(bytes: arena, offsets: offsets) else { throw reader.truncated() }
+        let slots = try reader.readArray(of: UInt64.self)
+        guard let table = IDTable(bytes: arena, offsets: offsets, slots: slots) else { throw reader.truncated() }
         ids = table
         predictions = try reader.readArray(of: Int32.self)
         scores = try reader.readInt() == 1 ? try reader.readArray(of: Double.self) : nil
@@ -81,8 +83,7 @@ public struct JoinedRecords: Sendable {
         if let scores { try file.write(array: scores) }
     }
 
-    init(decoding bytes: [UInt8], path: String) throws(StoreError) {
-        var reader = try BinaryReader(bytes, magic: Self.magic, path: path)
+    init(decoding reader: inout BinaryReader) throws(StoreError) {
         classNames = try reader.readStrings()
         predictions = try reader.readArray(of: Int32.self)
         labels = try reader.readArray(of: Int32.self)

@@ -8,6 +8,13 @@ func temporaryDirectory() throws -> String {
     return path
 }
 
+/// Replaces a file's content without the store's fsync (quick, for many variants).
+func overwrite(_ path: String, with bytes: [UInt8]) {
+    let file = fopen(path, "wb")!
+    _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+    fclose(file)
+}
+
 @Suite struct IDTableTests {
     @Test func insertFindAndNumbering() {
         var table = IDTable(capacity: 2)
@@ -32,6 +39,41 @@ func temporaryDirectory() throws -> String {
         #expect(Array("bb".utf8).withUnsafeBytes { copy.find($0) } == 1)
         #expect(IDTable(bytes: Array("aa".utf8), offsets: [0, 1, 2]) == nil)
         #expect(IDTable(bytes: Array("ab".utf8), offsets: [0, 3]) == nil)
+        #expect(IDTable(bytes: Array("ab".utf8), offsets: [0, 2, 1, 2]) == nil)
+    }
+
+    @Test func storedTableIsUsedAsIsAndCheckedForSafety() throws {
+        var table = IDTable(capacity: 100)
+        let ids = (0..<300).map { "p-\($0)" }
+        for id in ids { _ = Array(id.utf8).withUnsafeBytes { table.insert($0) } }
+        let copy = try #require(IDTable(bytes: table.bytes, offsets: table.offsets, slots: table.slots))
+        for (i, id) in ids.enumerated() { #expect(Array(id.utf8).withUnsafeBytes { copy.find($0) } == i) }
+        #expect(Array("p-300".utf8).withUnsafeBytes { copy.find($0) } == nil)
+
+        var slots = table.slots
+        let used = try #require(slots.firstIndex { $0 != 0 })
+        let free = try #require(slots.firstIndex { $0 == 0 })
+        slots[free] = slots[used]  // a number twice
+        #expect(IDTable(bytes: table.bytes, offsets: table.offsets, slots: slots) == nil)
+        slots = table.slots
+        slots[used] = 0xFFFF_0000_0000_0000 | UInt64(ids.count + 1)  // a number past the end
+        #expect(IDTable(bytes: table.bytes, offsets: table.offsets, slots: slots) == nil)
+        slots = table.slots
+        slots[used] = 0  // a number missing
+        #expect(IDTable(bytes: table.bytes, offsets: table.offsets, slots: slots) == nil)
+        #expect(IDTable(bytes: table.bytes, offsets: table.offsets, slots: Array(table.slots.prefix(100))) == nil)
+        #expect(IDTable(bytes: table.bytes, offsets: table.offsets, slots: Array(table.slots.prefix(256))) == nil)
+        #expect(IDTable(bytes: table.bytes, offsets: [0] + table.offsets.dropFirst(2), slots: table.slots) == nil)
+    }
+
+    @Test func insertsWhileGrowingKeepEveryIDFindable() {
+        var table = IDTable(capacity: 1)
+        for i in 0..<20_000 {
+            let result = Array("x\(i * 7919)".utf8).withUnsafeBytes { table.insert($0) }
+            #expect(result.inserted)
+        }
+        #expect(table.slots.count >= 2 * table.count)
+        #expect((0..<20_000).allSatisfy { i in Array("x\(i * 7919)".utf8).withUnsafeBytes { table.find($0) } == i })
     }
 }
 
@@ -114,6 +156,33 @@ func temporaryDirectory() throws -> String {
         #expect(corrupt?.path == store.joinedPath(7))
         try FileSystem.writeAtomically("not ours", to: store.predictionsPath(7))
         #expect(throws: StoreError.self) { try store.readPredictions(7) }
+    }
+
+    @Test func everyCutOrFlippedPredictionsFileIsRefusedOrReadSafely() throws {
+        let store = Store(root: try temporaryDirectory())
+        var ids = IDTable(capacity: 4)  // a 16-slot table: a small file, every byte of it flipped
+        for id in ["a", "bb", "ccc", "dddd"] { _ = Array(id.utf8).withUnsafeBytes { ids.insert($0) } }
+        let stored = StoredPredictions(ids: ids, classNames: ["1", "0"], predictions: [0, 1, 0, 1], scores: [0.9, 0.2, 0.7, 0.1])
+        let summary = PredictionSummary(
+            period: 0, totalPeriods: 1, rows: 4, positiveLabel: "1", predictedPositiveRate: 0.5,
+            predictedClasses: ["1": 2, "0": 2], scores: nil
+        )
+        try store.writePredictions(stored, summary: summary, period: 0)
+        let good = try FileSystem.read(store.predictionsPath(0))
+        for cut in 0..<good.count {
+            overwrite(store.predictionsPath(0), with: Array(good.prefix(cut)))
+            let error = #expect(throws: StoreError.self) { try store.readPredictions(0) }
+            #expect(error?.kind == .corrupt)
+        }
+        for position in 0..<good.count {
+            var bad = good
+            bad[position] ^= 0x5A
+            overwrite(store.predictionsPath(0), with: bad)
+            // A flipped byte is either refused or yields a table that stays within its arrays.
+            if let back = try? store.readPredictions(0) {
+                for id in ["a", "bb", "ccc", "dddd", "e"] { _ = Array(id.utf8).withUnsafeBytes { back.ids.find($0) } }
+            }
+        }
     }
 
     @Test func metricsWriteEveryFieldIncludingNulls() throws {
