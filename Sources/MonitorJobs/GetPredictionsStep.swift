@@ -169,9 +169,14 @@ struct PendingIDs {
     /// Touches the slots of every pending id (see ``IDTable/touch(hash:)``);
     /// with `entries`, also the ids already in those slots.
     func touch(_ table: IDTable, entries: Bool = false) {
+        touch(table, 0..<count, entries: entries)
+    }
+
+    /// ``touch(_:entries:)`` for pending ids `range` only.
+    func touch(_ table: IDTable, _ range: Range<Int>, entries: Bool) {
         var sink: Int32 = 0
-        for hash in hashes { sink &+= table.touch(hash: hash) }
-        if entries { for hash in hashes { sink &+= table.touchEntry(hash: hash) } }
+        for k in range { sink &+= table.touch(hash: hashes[k]) }
+        if entries { for k in range { sink &+= table.touchEntry(hash: hashes[k]) } }
         IDTable.consume(sink)
     }
 

@@ -24,16 +24,26 @@ public enum LoadGroundTruthStep {
 
     static func join(_ input: StepInput) throws -> (JoinedRecords, Coverage) {
         let index = input.period.current
-        let predictions = try input.store.readPredictions(index)
-        input.timings.mark("load")
-        let path = try input.dataSet.labelsPath(period: index)
-        let reader = try LabelReader(path: path)
-        var join = LabelJoin(predictions: predictions, path: path)
-        while try flushingOnError({ () throws(JobFailure) in try join.joinPending() }, reader.next()) {
-            join.append(id: reader.id, label: reader.label, line: reader.line)
-            if join.pending.isFull { try join.joinPending() }
+        // The stored predictions are read on another thread while this one
+        // parses the labels; rows parsed before they arrive wait in the batch.
+        let store = input.store
+        let loading = BackgroundWork { () throws(StoreError) in try store.readPredictions(index) }
+        var join = LabelJoin()
+        do {
+            let path = try input.dataSet.labelsPath(period: index)
+            let reader = try LabelReader(path: path)
+            join.path = path
+            while try flushingOnError({ () throws(JobFailure) in try join.finish(loading) }, reader.next()) {
+                join.append(id: reader.id, label: reader.label, line: reader.line)
+                if join.pending.isFull, join.predictions != nil || loading.isFinished { try join.joinPending(loading) }
+            }
+            try join.finish(loading)
+        } catch {
+            // As if the predictions were read first: their error comes before any about the labels.
+            if case .failure(let failure) = loading.wait() { throw failure }
+            throw error
         }
-        try join.joinPending()
+        let predictions = join.predictions!
         let (classes, labels, unknown, rows) = (join.classes, join.labels, join.unknown, predictions.count)
         input.timings.markRead("join")
         let labeled = labels.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
@@ -57,29 +67,26 @@ public enum LoadGroundTruthStep {
 ///
 /// Rows are joined in batches: the batch's slots and stored ids are touched
 /// first so their cache misses overlap; then each row is joined in file
-/// order, as one at a time would. A struct with mutating methods, so the hot
+/// order, as one at a time would. Until the predictions are loaded, rows
+/// only gather in the batch. A struct with mutating methods, so the hot
 /// loop has no captured variables (boxes, dynamic exclusivity checks).
 struct LabelJoin {
-    let predictions: StoredPredictions
-    let path: String
-    var classes: ClassTable
+    /// The stored predictions, once loaded.
+    private(set) var predictions: StoredPredictions?
+    var path = ""
+    var classes = ClassTable()
     /// Per prediction row: the label's class number, -1 while unlabeled.
-    var labels: [Int32]
-    var seen: [Bool]
+    var labels: [Int32] = []
+    var seen: [Bool] = []
     /// Ids of labels without a prediction.
     var unknown = IDTable(capacity: 64)
     var pending = PendingIDs()
     private var labelBytes: [UInt8] = []
     private var labelEnds: [Int] = []
-    /// The batch's prediction rows, -1 for ids without a prediction.
+    /// A batch's prediction rows, -1 for ids without a prediction.
     private var rows: [Int] = []
 
-    init(predictions: StoredPredictions, path: String) {
-        self.predictions = predictions
-        self.path = path
-        classes = ClassTable(names: predictions.classNames)
-        labels = [Int32](repeating: -1, count: predictions.count)
-        seen = [Bool](repeating: false, count: predictions.count)
+    init() {
         labelBytes.reserveCapacity(IDTable.batchSize * 8)
         labelEnds.reserveCapacity(IDTable.batchSize)
         rows.reserveCapacity(IDTable.batchSize)
@@ -91,23 +98,47 @@ struct LabelJoin {
         labelEnds.append(labelBytes.count)
     }
 
-    /// Joins the pending rows in order.
-    mutating func joinPending() throws(JobFailure) {
+    /// Waits for the predictions if need be and joins every pending row.
+    mutating func finish(_ loading: BackgroundWork<StoredPredictions, StoreError>) throws(JobFailure) {
+        try joinPending(loading)
+    }
+
+    /// Joins the pending rows in order, waiting for the predictions if they are not loaded yet.
+    mutating func joinPending(_ loading: BackgroundWork<StoredPredictions, StoreError>) throws(JobFailure) {
+        if predictions == nil {
+            let loaded: StoredPredictions
+            switch loading.wait() {
+            case .success(let value): loaded = value
+            case .failure(let error): throw JobFailure(error)
+            }
+            predictions = loaded
+            classes = ClassTable(names: loaded.classNames)
+            labels = [Int32](repeating: -1, count: loaded.count)
+            seen = [Bool](repeating: false, count: loaded.count)
+        }
         defer {
             pending.removeAll()
             labelBytes.removeAll(keepingCapacity: true)
             labelEnds.removeAll(keepingCapacity: true)
         }
-        let ids = predictions.ids  // one retain for the batch, not one per row
-        pending.touch(ids, entries: true)
+        var start = 0
+        while start < pending.count {
+            let end = min(start + IDTable.batchSize, pending.count)
+            try joinRows(start..<end)
+            start = end
+        }
+    }
+
+    private mutating func joinRows(_ range: Range<Int>) throws(JobFailure) {
+        let ids = predictions!.ids  // one retain for the batch, not one per row
+        pending.touch(ids, range, entries: true)
         // Find the whole batch first (no writes in between, so the compiler
         // keeps the table's storage in registers), then record it in order.
         rows.removeAll(keepingCapacity: true)
         pending.withBatch { batch in
-            for k in 0..<batch.count { rows.append(ids.find(batch.id(k), hash: batch.hashes[k]) ?? -1) }
+            for k in range { rows.append(ids.find(batch.id(k), hash: batch.hashes[k]) ?? -1) }
         }
-        for k in 0..<rows.count {
-            let row = rows[k]
+        for (k, row) in zip(range, rows) {
             if row >= 0 {
                 guard !seen[row] else { throw duplicate(k) }
                 seen[row] = true

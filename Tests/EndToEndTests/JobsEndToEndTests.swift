@@ -223,6 +223,32 @@ func double(_ value: Any?) -> Double? { value as? Double ?? (value as? Int).map(
         #expect(noJoin.stderr.contains("run load-ground-truth for period 0 first"))
     }
 
+    @Test func missingStoredPredictionsComeBeforeAnyLabelError() throws {
+        let ws = try Workspace([PeriodFixture(predictionsCSV: "id,prediction\na,1\n", labelsCSV: "id,label\na,1\nb,\"x\n")])
+        // Labels are parsed while the stored predictions load: the missing predictions must still be the error.
+        let result = try ws.run("load-ground-truth", ["--period", "0,1"])
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("ERROR: "))
+        #expect(result.stderr.contains("run get-predictions for period 0 first"))
+        #expect(result.stderr.split(separator: "\n").count == 1)
+        #expect(try ws.run("get-predictions", ["--period", "0,1"]).status == 0)
+        let broken = try ws.run("load-ground-truth", ["--period", "0,1"])
+        #expect(broken.status == 1)
+        #expect(broken.stderr.contains("labels/period_0000.csv.gz:3"))
+    }
+
+    @Test func duplicateLabelBeforeACSVErrorIsReportedFirst() throws {
+        // Thousands of rows: some are joined only after the predictions have loaded, mid-file.
+        let ids = (0..<20_000).map { "id-\($0)" }
+        let predictions = "id,prediction\n" + ids.map { "\($0),1\n" }.joined()
+        let labels = "id,label\n" + ids.reversed().map { "\($0),0\n" }.joined() + "id-7,1\nid-8,\"\n"
+        let ws = try Workspace([PeriodFixture(predictionsCSV: predictions, labelsCSV: labels)])
+        #expect(try ws.run("get-predictions", []).status == 0)
+        let result = try ws.run("load-ground-truth", ["--period", "0,1"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains(":20002: duplicate id 'id-7'"))
+    }
+
     @Test func missingDataSetIsNamed() throws {
         let result = try runProduct("get-predictions", ["--data", "/nonexistent/data", "--store", "/tmp/unused"])
         #expect(result.status == 1)
