@@ -16,12 +16,6 @@ import Glibc
 package struct CurlHTTPTransport: HTTPTransport {
     package init() {}
 
-    /// Whether libcurl can be loaded, and if not, why.
-    package static func load() throws(JobClientError) {
-        var error = [CChar](repeating: 0, count: 512)
-        guard ccurl_load(&error, error.count) == 1 else { throw cannotLoad(String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)) }
-    }
-
     package func send(_ request: HTTPTransportRequest) async throws(JobClientError) -> HTTPTransportResponse {
         try request.validate()
         let endpoint = try HTTPEndpoint(url: request.url)
