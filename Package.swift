@@ -97,6 +97,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "HTTPFuzzer", dependencies: ["FuzzSupport", "JobClient"], path: "Sources/Fuzz/HTTPFuzzer",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "GzipFuzzer", dependencies: ["FuzzSupport", "MonitorData"], path: "Sources/Fuzz/GzipFuzzer",
             swiftSettings: swiftSettings
         ),
