@@ -35,7 +35,9 @@ let package = Package(
         .target(name: "MonitorPolicy", swiftSettings: swiftSettings),
         .target(name: "MonitorReport", dependencies: ["MonitorStore"], swiftSettings: swiftSettings),
         .target(name: "MonitorImport", dependencies: ["MonitorData", "CZlib"], swiftSettings: swiftSettings),
-        .target(name: "JobClient", swiftSettings: swiftSettings),
+        // libcurl through dlopen, for https (no libcurl headers or link needed at build time).
+        .target(name: "CCurlShim"),
+        .target(name: "JobClient", dependencies: ["CCurlShim"], swiftSettings: swiftSettings),
         .target(
             name: "MonitorJobs",
             dependencies: [
@@ -95,6 +97,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "HTTPFuzzer", dependencies: ["FuzzSupport", "JobClient"], path: "Sources/Fuzz/HTTPFuzzer",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "GzipFuzzer", dependencies: ["FuzzSupport", "MonitorData"], path: "Sources/Fuzz/GzipFuzzer",
             swiftSettings: swiftSettings
         ),
@@ -126,7 +132,7 @@ let package = Package(
             name: "ReliabilityTests",
             dependencies: [
                 "GetPredictions", "LoadGroundTruth", "CheckModel", "CMLLocal", "TestSupport", "MonitorStore",
-                "PeriodArgs", .product(name: "Hummingbird", package: "hummingbird"),
+                "PeriodArgs", "JobClient", .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,25 +1,35 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// Triggers job runs through the CML API v2.
 ///
-/// One `URLSession` (ephemeral: no cookies, no cache) per client; requests
-/// carry `Authorization: Bearer <key>`. Connection errors, timeouts, 429 and
-/// 5xx answers are retried per ``RetryPolicy``; any other 4xx fails at once
-/// with the server's message. No error message ever contains the key.
+/// Requests carry `Authorization: Bearer <key>` and go over a plain socket
+/// for an `http://` API (the launcher's loopback server) or through libcurl,
+/// loaded on first use, for `https://` (a real CML workspace). Connection
+/// errors, timeouts, 429 and 5xx answers are retried per ``RetryPolicy``; any
+/// other 4xx fails at once with the server's message. No error message ever
+/// contains the key.
 public struct JobClient: JobTrigger {
     public let configuration: CMLConfiguration
     public let retry: RetryPolicy
     /// `page_size` of job listings; the server may send fewer.
     public var pageSize: Int = 100
-    private let session: SessionBox
+    private let transport: any HTTPTransport
 
     public init(configuration: CMLConfiguration, retry: RetryPolicy = .default) {
+        self.init(configuration: configuration, retry: retry, transport: Self.transport(forAPIBase: configuration.apiBase))
+    }
+
+    /// A client that sends its requests through `transport` (tests use it to
+    /// run the curl transport against an `http://` server).
+    package init(configuration: CMLConfiguration, retry: RetryPolicy, transport: any HTTPTransport) {
         self.configuration = configuration
         self.retry = retry
-        self.session = SessionBox(requestTimeout: retry.requestTimeout)
+        self.transport = transport
+    }
+
+    /// ``SocketHTTPTransport`` for `http://`, ``CurlHTTPTransport`` for anything else.
+    package static func transport(forAPIBase apiBase: String) -> any HTTPTransport {
+        apiBase.lowercased().hasPrefix("http://") ? SocketHTTPTransport() : CurlHTTPTransport()
     }
 
     // MARK: Jobs
@@ -135,15 +145,11 @@ public struct JobClient: JobTrigger {
         guard let url = URL(string: configuration.apiBase + path + Self.queryString(query)) else {
             throw JobClientError(.configuration, "\(what): invalid URL from API base \(configuration.apiBase)")
         }
-        var request = URLRequest(url: url)
-        request.httpMethod = method
-        request.timeoutInterval = SessionBox.backstop(retry.requestTimeout)
-        request.setValue("Bearer \(configuration.apiKey)", forHTTPHeaderField: "Authorization")
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
-        if let body {
-            request.httpBody = body
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        }
+        var headers = [HTTPHeader("Authorization", "Bearer \(configuration.apiKey)"), HTTPHeader("Accept", "application/json")]
+        if body != nil { headers.append(HTTPHeader("Content-Type", "application/json")) }
+        let request = HTTPTransportRequest(
+            method: method, url: url, headers: headers, body: body.map { Array($0) } ?? [], timeout: retry.requestTimeout
+        )
 
         var attempt = 0
         while true {
@@ -176,60 +182,34 @@ public struct JobClient: JobTrigger {
     }
 
     /// One request; throws the failures that are not worth retrying.
-    private func attemptOnce(_ request: URLRequest, _ what: String) async throws(JobClientError) -> Attempt {
-        let data: Data
-        let response: URLResponse
+    private func attemptOnce(_ request: HTTPTransportRequest, _ what: String) async throws(JobClientError) -> Attempt {
+        let response: HTTPTransportResponse
         do {
-            (data, response) = try await fetch(request)
-        } catch let error as URLError {
-            switch error.code {
-            case .timedOut:
-                return .retryable(
-                    JobClientError(.timeout, "\(what) failed: no answer within \(retry.requestTimeout.seconds) s"),
-                    retryAfter: .zero
-                )
-            case .cancelled, .badURL, .unsupportedURL:
-                throw redacted(JobClientError(.transport, "\(what) failed: \(error.localizedDescription)"))
-            default:
-                return .retryable(
-                    JobClientError(
-                        .transport,
-                        "\(what) failed: cannot reach \(configuration.apiBase) (\(error.localizedDescription))"
-                    ),
-                    retryAfter: .zero
-                )
-            }
+            response = try await transport.send(request)
         } catch {
-            return .retryable(JobClientError(.transport, "\(what) failed: \(error)"), retryAfter: .zero)
+            switch error.kind {
+            case .timeout:
+                return .retryable(
+                    JobClientError(.timeout, "\(what) failed: no answer within \(retry.requestTimeout.seconds) s (\(error.message))"),
+                    retryAfter: .zero
+                )
+            case .transport:
+                return .retryable(
+                    JobClientError(.transport, "\(what) failed: cannot reach \(configuration.apiBase) (\(error.message))"),
+                    retryAfter: .zero
+                )
+            default:
+                throw redacted(JobClientError(error.kind, "\(what) failed: \(error.message)"))
+            }
         }
-        guard let http = response as? HTTPURLResponse else {
-            throw redacted(JobClientError(.invalidResponse, "\(what): not an HTTP answer"))
-        }
-        let status = http.statusCode
+        let status = response.status
+        let data = Data(response.body)
         if (200..<300).contains(status) { return .success(data) }
-        let reason = HTTPURLResponse.localizedString(forStatusCode: status)
+        let reason = HTTPTransportResponse.reasonPhrase(forStatus: status)
         let failure = JobClientError(.http(status: status), "\(what) failed: HTTP \(status) \(reason): \(Self.serverMessage(data))")
         guard status == 429 || status >= 500 else { throw redacted(failure) }
-        let retryAfter = http.value(forHTTPHeaderField: "Retry-After").flatMap(Int.init).map { min(Duration.seconds($0), retry.maxDelay) }
+        let retryAfter = response.value(forHeader: "Retry-After").flatMap(Int.init).map { min(Duration.seconds(min(max(0, $0), 86_400)), retry.maxDelay) }
         return .retryable(failure, retryAfter: retryAfter ?? .zero)
-    }
-
-    /// The request, bounded by ``RetryPolicy/requestTimeout`` to the
-    /// millisecond (URLSession on Linux rounds its own timeout down to whole
-    /// seconds, so it is only the backstop).
-    private func fetch(_ request: URLRequest) async throws -> (Data, URLResponse) {
-        let session = self.session.session
-        let timeout = retry.requestTimeout
-        return try await withThrowingTaskGroup(of: (Data, URLResponse)?.self) { group in
-            group.addTask { try await session.data(for: request) }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let answer = first else { throw URLError(.timedOut) }
-            return answer
-        }
     }
 
     /// The error with every occurrence of the key replaced, whatever a server echoed.
@@ -273,27 +253,6 @@ public struct JobClient: JobTrigger {
     static func excerpt(_ data: Data) -> String {
         let text = String(decoding: data.prefix(300), as: UTF8.self)
         return data.count > 300 ? text + "…" : text
-    }
-}
-
-/// Owns the client's `URLSession` and invalidates it when the last copy of
-/// the client goes away.
-private final class SessionBox: Sendable {
-    let session: URLSession
-
-    init(requestTimeout: Duration) {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = Self.backstop(requestTimeout)
-        configuration.httpCookieAcceptPolicy = .never
-        configuration.urlCache = nil
-        session = URLSession(configuration: configuration)
-    }
-
-    deinit { session.finishTasksAndInvalidate() }
-
-    /// URLSession's own timeout: whole seconds, at least 1, a little past ours.
-    static func backstop(_ timeout: Duration) -> Double {
-        max(1, (timeout.seconds + 1).rounded(.up))
     }
 }
 

@@ -5,7 +5,7 @@ import Launcher
 import Synchronization
 
 // Servers started here are never stopped: stopping a Hummingbird server while
-// URLSession still holds keep-alive connections can trap in NIO. They die
+// a client still holds a connection can trap in NIO. They die
 // with the test process.
 
 /// Fast retries for tests: 3 attempts, 5 ms doubling to 20 ms. The request

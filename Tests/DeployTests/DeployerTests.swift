@@ -285,19 +285,12 @@ struct DeployerHostileTests {
     }
 }
 
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
-
-/// A raw request to the API, bypassing the client.
+/// A raw request to the API, bypassing the client (the socket transport, one attempt).
 func rawRequest(_ method: String, _ url: String, token: String?, body: String? = nil) async throws -> (status: Int, body: Data) {
-    var request = URLRequest(url: URL(string: url)!)
-    request.httpMethod = method
-    if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-    if let body {
-        request.httpBody = Data(body.utf8)
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-    }
-    let (data, response) = try await URLSession.shared.data(for: request)
-    return ((response as! HTTPURLResponse).statusCode, data)
+    var headers: [HTTPHeader] = []
+    if let token { headers.append(HTTPHeader("Authorization", "Bearer \(token)")) }
+    if body != nil { headers.append(HTTPHeader("Content-Type", "application/json")) }
+    let request = HTTPTransportRequest(method: method, url: URL(string: url)!, headers: headers, body: Array((body ?? "").utf8), timeout: .seconds(10))
+    let response = try await SocketHTTPTransport().send(request)
+    return (response.status, Data(response.body))
 }

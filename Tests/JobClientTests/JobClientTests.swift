@@ -6,20 +6,20 @@ import Testing
 
 @Suite("JobClient against the launcher's API server")
 struct JobClientServerTests {
-    @Test("finds the exact name among substring matches, across pages of one")
-    func findsExactNameAcrossPages() async throws {
+    @Test("finds the exact name among substring matches, across pages of one", arguments: TransportKind.allCases)
+    func findsExactNameAcrossPages(transport: TransportKind) async throws {
         let cml = try await LoopbackCML.start()
-        var client = JobClient(configuration: cml.configuration, retry: fastRetry)
+        var client = JobClient(transport: transport, configuration: cml.configuration, retry: fastRetry)
         client.pageSize = 1
         let job = try await client.findJob(named: "Check Model")
         #expect(job == cml.job(named: "Check Model"))
         #expect(job.name == "Check Model")
     }
 
-    @Test("no exact match is a clear jobNotFound naming the similar jobs")
-    func noExactMatch() async throws {
+    @Test("no exact match is a clear jobNotFound naming the similar jobs", arguments: TransportKind.allCases)
+    func noExactMatch(transport: TransportKind) async throws {
         let cml = try await LoopbackCML.start()
-        let client = JobClient(configuration: cml.configuration, retry: fastRetry)
+        let client = JobClient(transport: transport, configuration: cml.configuration, retry: fastRetry)
         let error = await #expect(throws: JobClientError.self) { try await client.findJob(named: "Check") }
         #expect(error?.kind == .jobNotFound)
         #expect(error?.message.contains("No job named exactly 'Check'") == true)
@@ -29,19 +29,19 @@ struct JobClientServerTests {
         #expect(none?.message.contains("no job name contains it") == true)
     }
 
-    @Test("several exact matches are refused")
-    func severalExactMatches() async throws {
+    @Test("several exact matches are refused", arguments: TransportKind.allCases)
+    func severalExactMatches(transport: TransportKind) async throws {
         let cml = try await LoopbackCML.start(names: ["Check Model", "Check Model", "Load Ground Truth"])
-        let client = JobClient(configuration: cml.configuration, retry: fastRetry)
+        let client = JobClient(transport: transport, configuration: cml.configuration, retry: fastRetry)
         let error = await #expect(throws: JobClientError.self) { try await client.findJob(named: "Check Model") }
         #expect(error?.kind == .jobNotFound)
         #expect(error?.message.contains("2 jobs are named exactly 'Check Model'") == true)
     }
 
-    @Test("createRun and trigger return the new run's id; the run is scheduled with the arguments")
-    func createsRuns() async throws {
+    @Test("createRun and trigger return the new run's id; the run is scheduled with the arguments", arguments: TransportKind.allCases)
+    func createsRuns(transport: TransportKind) async throws {
         let cml = try await LoopbackCML.start()
-        let client = JobClient(configuration: cml.configuration, retry: fastRetry)
+        let client = JobClient(transport: transport, configuration: cml.configuration, retry: fastRetry)
         let job = cml.job(named: "Load Ground Truth")
         let run = try await client.createRun(jobID: job.id, arguments: "--period 0,4")
         #expect(run.jobID == job.id)
@@ -58,12 +58,12 @@ struct JobClientServerTests {
         #expect(runs.last?.jobID == cml.job(named: "Check Model").id)
     }
 
-    @Test("a wrong key is a 401 error that does not contain the key")
-    func wrongKey() async throws {
+    @Test("a wrong key is a 401 error that does not contain the key", arguments: TransportKind.allCases)
+    func wrongKey(transport: TransportKind) async throws {
         let cml = try await LoopbackCML.start()
         let secret = "wrong-but-secret-key-42"
         let config = CMLConfiguration(apiBase: cml.running.apiBase, apiKey: secret, projectID: cml.cml.projectID)
-        let client = JobClient(configuration: config, retry: fastRetry)
+        let client = JobClient(transport: transport, configuration: config, retry: fastRetry)
         let error = await #expect(throws: JobClientError.self) {
             try await client.trigger(jobName: "Check Model", arguments: "--period 0,4")
         }
@@ -74,18 +74,18 @@ struct JobClientServerTests {
         #expect(await cml.cml.allRuns().isEmpty)
     }
 
-    @Test("unknown project, job and run are 404 errors, not retried")
-    func notFound() async throws {
+    @Test("unknown project, job and run are 404 errors, not retried", arguments: TransportKind.allCases)
+    func notFound(transport: TransportKind) async throws {
         let cml = try await LoopbackCML.start()
         let elsewhere = CMLConfiguration(apiBase: cml.running.apiBase, apiKey: cml.server.token, projectID: "nope-nope-nope-nope")
         let error = await #expect(throws: JobClientError.self) {
-            try await JobClient(configuration: elsewhere, retry: fastRetry).findJob(named: "Check Model")
+            try await JobClient(transport: transport, configuration: elsewhere, retry: fastRetry).findJob(named: "Check Model")
         }
         #expect(error?.kind == .http(status: 404))
         #expect(error?.message.contains("project not found") == true)
         #expect(error?.message.contains("attempts") == false)  // not retried
 
-        let client = JobClient(configuration: cml.configuration, retry: fastRetry)
+        let client = JobClient(transport: transport, configuration: cml.configuration, retry: fastRetry)
         let noJob = await #expect(throws: JobClientError.self) { try await client.createRun(jobID: "zzzz-zzzz-zzzz-zzzz", arguments: "") }
         #expect(noJob?.kind == .http(status: 404))
         let noRun = await #expect(throws: JobClientError.self) {
@@ -113,27 +113,27 @@ struct JobClientServerTests {
 struct JobClientRetryTests {
     static let emptyList = #"{"jobs": [{"id": "a", "name": "Check Model"}], "next_page_token": ""}"#
 
-    @Test("503 and 429 answers are retried until the server answers", arguments: [503, 429])
-    func retriesTransientStatus(status: Int) async throws {
+    @Test("503 and 429 answers are retried until the server answers", arguments: [503, 429], TransportKind.allCases)
+    func retriesTransientStatus(status: Int, transport: TransportKind) async throws {
         let server = try await HostileServer.start { n in
             n <= 2
                 ? .status(.init(code: status), json: #"{"error":"busy","code":14,"message":"busy","details":[]}"#)
                 : .status(.ok, json: Self.emptyList)
         }
-        let job = try await JobClient(configuration: server.configuration, retry: fastRetry).findJob(named: "Check Model")
+        let job = try await JobClient(transport: transport, configuration: server.configuration, retry: fastRetry).findJob(named: "Check Model")
         #expect(job.id == "a")
         #expect(server.requests == 3)
     }
 
-    @Test("a server that always fails with 500 fails after maxAttempts, with backoff")
-    func givesUpAfterMaxAttempts() async throws {
+    @Test("a server that always fails with 500 fails after maxAttempts, with backoff", arguments: TransportKind.allCases)
+    func givesUpAfterMaxAttempts(transport: TransportKind) async throws {
         let server = try await HostileServer.start { _ in
             .status(.internalServerError, json: #"{"error":"boom","code":13,"message":"database on fire","details":[]}"#)
         }
         let clock = ContinuousClock()
         let start = clock.now
         let error = await #expect(throws: JobClientError.self) {
-            try await JobClient(configuration: server.configuration, retry: fastRetry).createRun(jobID: "a", arguments: "--period 0,1")
+            try await JobClient(transport: transport, configuration: server.configuration, retry: fastRetry).createRun(jobID: "a", arguments: "--period 0,1")
         }
         let elapsed = clock.now - start
         #expect(error?.kind == .http(status: 500))
@@ -143,34 +143,34 @@ struct JobClientRetryTests {
         #expect(elapsed >= .milliseconds(70))  // 10 + 20 + 40 ms of backoff
     }
 
-    @Test("other 4xx answers fail at once with the server's message")
-    func clientErrorsAreNotRetried() async throws {
+    @Test("other 4xx answers fail at once with the server's message", arguments: TransportKind.allCases)
+    func clientErrorsAreNotRetried(transport: TransportKind) async throws {
         let server = try await HostileServer.start { _ in
             .status(.forbidden, json: #"{"error":"no","code":7,"message":"permission denied for project p","details":[]}"#)
         }
         let error = await #expect(throws: JobClientError.self) {
-            try await JobClient(configuration: server.configuration, retry: fastRetry).findJob(named: "Check Model")
+            try await JobClient(transport: transport, configuration: server.configuration, retry: fastRetry).findJob(named: "Check Model")
         }
         #expect(error?.kind == .http(status: 403))
         #expect(error?.message.contains("permission denied for project p") == true)
         #expect(server.requests == 1)
     }
 
-    @Test("a closed port is a transport error after the retries, without the key")
-    func connectionRefused() async throws {
+    @Test("a closed port is a transport error after the retries, without the key", arguments: TransportKind.allCases)
+    func connectionRefused(transport: TransportKind) async throws {
         let configuration = CMLConfiguration(
             apiBase: "http://127.0.0.1:\(try closedPort())/api/v2", apiKey: HostileServer.key, projectID: "p"
         )
         let error = await #expect(throws: JobClientError.self) {
-            try await JobClient(configuration: configuration, retry: fastRetry).findJob(named: "Check Model")
+            try await JobClient(transport: transport, configuration: configuration, retry: fastRetry).findJob(named: "Check Model")
         }
         #expect(error?.kind == .transport)
         #expect(error?.message.contains("after 4 attempts") == true)
         #expect(error?.message.contains(HostileServer.key) == false)
     }
 
-    @Test("an answer slower than requestTimeout is a timeout error")
-    func slowAnswerTimesOut() async throws {
+    @Test("an answer slower than requestTimeout is a timeout error", arguments: TransportKind.allCases)
+    func slowAnswerTimesOut(transport: TransportKind) async throws {
         let server = try await HostileServer.start { _ in
             try await Task.sleep(for: .seconds(30))
             return .status(.ok, json: Self.emptyList)
@@ -179,7 +179,7 @@ struct JobClientRetryTests {
         let clock = ContinuousClock()
         let start = clock.now
         let error = await #expect(throws: JobClientError.self) {
-            try await JobClient(configuration: server.configuration, retry: retry).findJob(named: "Check Model")
+            try await JobClient(transport: transport, configuration: server.configuration, retry: retry).findJob(named: "Check Model")
         }
         #expect(error?.kind == .timeout)
         #expect(error?.message.contains("after 2 attempts") == true)
@@ -187,13 +187,13 @@ struct JobClientRetryTests {
         #expect(clock.now - start < .seconds(10))
     }
 
-    @Test("the server's echo of the key is redacted")
-    func echoedKeyIsRedacted() async throws {
+    @Test("the server's echo of the key is redacted", arguments: TransportKind.allCases)
+    func echoedKeyIsRedacted(transport: TransportKind) async throws {
         let server = try await HostileServer.start { _ in
             .status(.badRequest, json: #"{"error":"x","code":3,"message":"bad token hostile-secret-key-123","details":[]}"#)
         }
         let error = await #expect(throws: JobClientError.self) {
-            try await JobClient(configuration: server.configuration, retry: fastRetry).findJob(named: "Check Model")
+            try await JobClient(transport: transport, configuration: server.configuration, retry: fastRetry).findJob(named: "Check Model")
         }
         #expect(error?.message.contains(HostileServer.key) == false)
         #expect(error?.message.contains("<redacted>") == true)

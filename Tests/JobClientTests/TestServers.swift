@@ -4,13 +4,9 @@ import JobClient
 import Launcher
 import Synchronization
 
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
-
 // Servers started here are never stopped: stopping a Hummingbird server by
-// cancelling its task while URLSession still holds keep-alive connections can
-// trap in NIO (NIOAsyncWriter deinit). They die with the test process.
+// cancelling its task while a client still holds a connection can trap in
+// NIO (NIOAsyncWriter deinit). They die with the test process.
 
 /// The launcher's API server on loopback with a fixed set of jobs (runs are
 /// accepted but never started: nobody consumes the run requests).
@@ -94,19 +90,16 @@ extension Response {
 /// more than 300 ms, and a create-run request retried after a timeout is a duplicate).
 let fastRetry = RetryPolicy(maxAttempts: 4, initialDelay: .milliseconds(10), maxDelay: .milliseconds(40), requestTimeout: .seconds(2))
 
-/// A raw request to the API, bypassing the client.
+/// A raw request to the API, bypassing the client (the socket transport, one attempt).
 func rawRequest(
     _ method: String, _ url: String, token: String?, body: String? = nil
 ) async throws -> (status: Int, body: Data) {
-    var request = URLRequest(url: URL(string: url)!)
-    request.httpMethod = method
-    if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-    if let body {
-        request.httpBody = Data(body.utf8)
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-    }
-    let (data, response) = try await URLSession.shared.data(for: request)
-    return ((response as! HTTPURLResponse).statusCode, data)
+    var headers: [HTTPHeader] = []
+    if let token { headers.append(HTTPHeader("Authorization", "Bearer \(token)")) }
+    if body != nil { headers.append(HTTPHeader("Content-Type", "application/json")) }
+    let request = HTTPTransportRequest(method: method, url: URL(string: url)!, headers: headers, body: Array((body ?? "").utf8), timeout: .seconds(10))
+    let response = try await SocketHTTPTransport().send(request)
+    return (response.status, Data(response.body))
 }
 
 #if canImport(Glibc)
@@ -130,4 +123,28 @@ func closedPort() throws -> Int {
     }
     guard bound else { throw POSIXError(.EADDRINUSE) }
     return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// The client's two transports: every scenario against a server runs over both.
+enum TransportKind: String, CaseIterable, Sendable, CustomStringConvertible {
+    /// Plain sockets, what an `http://` API gets.
+    case socket
+    /// libcurl, what an `https://` API gets, here forced onto `http://`.
+    case curl
+
+    var transport: any HTTPTransport {
+        switch self {
+        case .socket: SocketHTTPTransport()
+        case .curl: CurlHTTPTransport()
+        }
+    }
+
+    var description: String { rawValue }
+}
+
+extension JobClient {
+    /// A client over the given transport, whatever the API URL's scheme.
+    init(transport kind: TransportKind, configuration: CMLConfiguration, retry: RetryPolicy) {
+        self.init(configuration: configuration, retry: retry, transport: kind.transport)
+    }
 }

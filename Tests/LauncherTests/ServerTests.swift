@@ -3,9 +3,6 @@ import JobClient
 import Launcher
 import Testing
 
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// The served API v2 over real loopback HTTP, raw requests. Servers are left
 /// running until the test process ends (see JobClientTests/TestServers.swift).
@@ -26,14 +23,15 @@ struct ServerTests {
         }
 
         func request(_ method: String, _ path: String, token: String? = nil, body: String? = nil) async throws -> (Int, Data) {
-            var request = URLRequest(url: URL(string: base + path)!)
-            request.httpMethod = method
+            var headers: [HTTPHeader] = []
             if let token = token ?? Optional(self.token), !token.isEmpty {
-                request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+                headers.append(HTTPHeader("Authorization", "Bearer \(token)"))
             }
-            if let body { request.httpBody = Data(body.utf8) }
-            let (data, response) = try await URLSession.shared.data(for: request)
-            return ((response as! HTTPURLResponse).statusCode, data)
+            let request = HTTPTransportRequest(
+                method: method, url: URL(string: base + path)!, headers: headers, body: Array((body ?? "").utf8), timeout: .seconds(10)
+            )
+            let response = try await SocketHTTPTransport().send(request)
+            return (response.status, Data(response.body))
         }
 
         func jobID(_ name: String) -> String { cml.jobs.first { $0.name == name }!.id }

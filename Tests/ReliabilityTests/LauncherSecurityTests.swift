@@ -1,10 +1,8 @@
 import Foundation
+import JobClient
 import TestSupport
 import Testing
 
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -82,32 +80,14 @@ struct GatedProject {
     }
 }
 
-/// A raw HTTP request (no client retries), off the cooperative pool.
+/// A raw HTTP request (no client retries), blocking the calling thread.
 func request(_ method: String, _ url: String, token: String?, body: String? = nil) throws -> (status: Int, body: String) {
-    var request = URLRequest(url: URL(string: url)!)
-    request.httpMethod = method
-    request.timeoutInterval = 10
-    if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-    if let body {
-        request.httpBody = Data(body.utf8)
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-    }
-    let done = DispatchSemaphore(value: 0)
-    nonisolated(unsafe) var answer: (Int, String)?
-    nonisolated(unsafe) var failure: (any Error)?
-    let session = URLSession(configuration: .ephemeral)
-    session.dataTask(with: request) { data, response, error in
-        if let response = response as? HTTPURLResponse {
-            answer = (response.statusCode, String(decoding: data ?? Data(), as: UTF8.self))
-        } else {
-            failure = error
-        }
-        done.signal()
-    }.resume()
-    done.wait()
-    session.finishTasksAndInvalidate()
-    if let answer { return answer }
-    throw failure ?? URLError(.badServerResponse)
+    var headers: [HTTPHeader] = []
+    if let token { headers.append(HTTPHeader("Authorization", "Bearer \(token)")) }
+    if body != nil { headers.append(HTTPHeader("Content-Type", "application/json")) }
+    let request = HTTPTransportRequest(method: method, url: URL(string: url)!, headers: headers, body: Array((body ?? "").utf8), timeout: .seconds(10))
+    let response = try SocketHTTPTransport.exchange(request)
+    return (response.status, String(decoding: response.body, as: UTF8.self))
 }
 
 /// The addresses listening on TCP `port`, from /proc/net/tcp and tcp6 (hex, as the kernel writes them).
