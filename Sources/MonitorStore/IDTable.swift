@@ -9,7 +9,7 @@ public struct IDTable: Sendable {
     public private(set) var offsets: [UInt32] = [0]
     /// The hash table: 0 is empty, else `tag << 32 | (number + 1)`. Its size
     /// is a power of two, at least twice the number of ids.
-    public private(set) var slots: [UInt64]
+    private var slots: [UInt64]
     private var mask: Int
 
     /// The number of ids.
@@ -49,38 +49,6 @@ public struct IDTable: Sendable {
             }
             i += n
         }
-    }
-
-    /// A table as stored: its arena and its hash table.
-    ///
-    /// Checks what memory safety and the numbering need — offsets in order
-    /// and within `bytes`, a power-of-two table at most half full holding
-    /// each id number exactly once — but not where each id sits.
-    ///
-    /// - Returns: `nil` when the parts do not fit together.
-    public init?(bytes: [UInt8], offsets: [UInt32], slots: [UInt64]) {
-        let count = offsets.count - 1
-        guard Self.validArena(bytes: bytes, offsets: offsets), slots.count >= 16,
-            slots.count & (slots.count - 1) == 0, count * 2 <= slots.count
-        else { return nil }
-        var seen = [Bool](repeating: false, count: count)
-        var used = 0
-        let valid = slots.withUnsafeBufferPointer { table in
-            seen.withUnsafeMutableBufferPointer { seen in
-                for entry in table where entry != 0 {
-                    let number = Int(entry & 0xFFFF_FFFF) - 1
-                    guard number >= 0, number < count, !seen[number] else { return false }
-                    seen[number] = true
-                    used += 1
-                }
-                return true
-            }
-        }
-        guard valid, used == count else { return nil }
-        self.bytes = bytes
-        self.offsets = offsets
-        self.slots = slots
-        mask = slots.count - 1
     }
 
     private static func validArena(bytes: [UInt8], offsets: [UInt32]) -> Bool {

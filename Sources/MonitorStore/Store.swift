@@ -118,11 +118,23 @@ public struct Store: Sendable {
         try writeJSON(coverage, to: coveragePath(period))
     }
 
+    /// A period's joined records: the labels in `joined.bin` with the
+    /// predictions and scores of `predictions.bin`.
     public func readJoined(_ period: Int) throws(StoreError) -> JoinedRecords {
         let path = joinedPath(period)
-        return try readOutput(path, JoinedRecords.magic, of: "load-ground-truth", period: period) { (reader) throws(StoreError) in
-            try JoinedRecords(decoding: &reader)
+        let (classNames, labels) = try readOutput(path, JoinedRecords.magic, of: "load-ground-truth", period: period) {
+            (reader) throws(StoreError) in try JoinedRecords.decodeLabels(&reader)
         }
+        let rows = try readOutput(predictionsPath(period), StoredPredictions.magic, of: "get-predictions", period: period) {
+            (reader) throws(StoreError) in try StoredPredictions.decodeRows(&reader)
+        }
+        // The predictions' classes come first: labels joined to other predictions do not fit.
+        guard labels.count == rows.predictions.count, classNames.starts(with: rows.classNames) else {
+            throw StoreError(
+                .corrupt, path: path,
+                "does not match the period's predictions.bin (re-run load-ground-truth for period \(period))")
+        }
+        return JoinedRecords(classNames: classNames, predictions: rows.predictions, labels: labels, scores: rows.scores)
     }
 
     public func readCoverage(_ period: Int) throws(StoreError) -> Coverage {

@@ -1,7 +1,7 @@
 /// A period's validated predictions, as `get-predictions` hands them to
 /// `load-ground-truth`: ids, interned predicted classes, and scores.
 public struct StoredPredictions: Sendable {
-    static let magic = "PPPRED02"
+    static let magic = "PPPRED03"
 
     /// Row `i`'s id is `ids.string(at: i)`.
     public var ids: IDTable
@@ -21,42 +21,55 @@ public struct StoredPredictions: Sendable {
 
     public var count: Int { predictions.count }
 
-    /// Writes the `PPPRED02` format: class names, the id arena, its offsets
-    /// and hash table (so the next job need not rebuild it), predictions,
-    /// then a score flag and the scores.
+    /// Writes the `PPPRED03` format: class names, predictions, a score flag
+    /// and the scores, then the id arena and its offsets (last, so that
+    /// `check-model` reads the predictions and scores without them).
     func encode(into file: inout FileWriter) throws(StoreError) {
         file.write(magic: Self.magic)
         file.write(classNames)
-        try file.write(array: ids.bytes)
-        try file.write(array: ids.offsets)
-        try file.write(array: ids.slots)
         try file.write(array: predictions)
         file.write(scores == nil ? 0 : 1)
         if let scores { try file.write(array: scores) }
+        try file.write(array: ids.bytes)
+        try file.write(array: ids.offsets)
     }
 
     init(decoding reader: inout BinaryReader) throws(StoreError) {
-        classNames = try reader.readStrings()
+        let (classNames, predictions, scores) = try Self.decodeRows(&reader)
         let arena = try reader.readArray(of: UInt8.self)
         let offsets = try reader.readArray(of: UInt32.self)
-        let slots = try reader.readArray(of: UInt64.self)
-        guard let table = IDTable(bytes: arena, offsets: offsets, slots: slots) else { throw reader.truncated() }
-        ids = table
-        predictions = try reader.readArray(of: Int32.self)
-        scores = try reader.readInt() == 1 ? try reader.readArray(of: Double.self) : nil
+        guard reader.isAtEnd, offsets.count == predictions.count + 1,
+            let table = IDTable(bytes: arena, offsets: offsets)
+        else { throw reader.truncated() }
+        self.init(ids: table, classNames: classNames, predictions: predictions, scores: scores)
+    }
+
+    /// The class names, predictions and scores at the start of a `PPPRED03` file, checked.
+    static func decodeRows(
+        _ reader: inout BinaryReader
+    ) throws(StoreError) -> (classNames: [String], predictions: [Int32], scores: [Double]?) {
+        let classNames = try reader.readStrings()
+        let predictions = try reader.readArray(of: Int32.self)
+        let scores = try reader.readInt() == 1 ? try reader.readArray(of: Double.self) : nil
         let classCount = Int32(classNames.count)
-        guard reader.isAtEnd, predictions.count == ids.count, scores.map({ $0.count == ids.count }) ?? true,
+        guard scores.map({ $0.count == predictions.count }) ?? true,
             predictions.allSatisfy({ $0 >= 0 && $0 < classCount })
         else { throw reader.truncated() }
+        return (classNames, predictions, scores)
     }
 }
 
 /// A period's predictions joined with their labels, as `load-ground-truth`
 /// hands them to `check-model`.
+///
+/// Stored as the labels alone (`joined.bin`, beside the period's
+/// `predictions.bin`, whose predictions and scores it completes): half the
+/// bytes to write and make durable.
 public struct JoinedRecords: Sendable {
-    static let magic = "PPJOIN01"
+    static let magic = "PPJOIN02"
 
-    /// Number → class label (predicted and true classes together).
+    /// Number → class label (predicted and true classes together; the
+    /// predicted classes first, numbered as in the stored predictions).
     public var classNames: [String]
     /// Per row: number of the predicted class.
     public var predictions: [Int32]
@@ -72,25 +85,19 @@ public struct JoinedRecords: Sendable {
         self.scores = scores
     }
 
-    /// Writes the `PPJOIN01` format: class names, predictions, labels, then
-    /// a score flag and the scores.
+    /// Writes the `PPJOIN02` format: class names and labels.
     func encode(into file: inout FileWriter) throws(StoreError) {
         file.write(magic: Self.magic)
         file.write(classNames)
-        try file.write(array: predictions)
         try file.write(array: labels)
-        file.write(scores == nil ? 0 : 1)
-        if let scores { try file.write(array: scores) }
     }
 
-    init(decoding reader: inout BinaryReader) throws(StoreError) {
-        classNames = try reader.readStrings()
-        predictions = try reader.readArray(of: Int32.self)
-        labels = try reader.readArray(of: Int32.self)
-        scores = try reader.readInt() == 1 ? try reader.readArray(of: Double.self) : nil
+    /// The class names and labels in `reader`.
+    static func decodeLabels(_ reader: inout BinaryReader) throws(StoreError) -> (classNames: [String], labels: [Int32]) {
+        let classNames = try reader.readStrings()
+        let labels = try reader.readArray(of: Int32.self)
         let classCount = Int32(classNames.count)
-        guard reader.isAtEnd, labels.count == predictions.count, scores.map({ $0.count == predictions.count }) ?? true,
-            predictions.allSatisfy({ $0 >= 0 && $0 < classCount }), labels.allSatisfy({ $0 >= -1 && $0 < classCount })
-        else { throw reader.truncated() }
+        guard reader.isAtEnd, labels.allSatisfy({ $0 >= -1 && $0 < classCount }) else { throw reader.truncated() }
+        return (classNames, labels)
     }
 }
