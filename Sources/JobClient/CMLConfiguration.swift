@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Where and as whom the job client talks to the CML API v2.
 ///
@@ -35,8 +39,9 @@ public struct CMLConfiguration: Sendable, CustomStringConvertible {
     ///   variables, never the key's value.
     public init?(environment: [String: String]) throws(JobClientError) {
         func value(_ name: String) -> String? {
-            guard let raw = environment[name]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
-            return raw
+            guard let raw = environment[name] else { return nil }
+            let trimmed = raw.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()
+            return trimmed.isEmpty ? nil : String(trimmed)
         }
         let url = value(Self.urlVariable)
         let key = value(Self.keyVariable)

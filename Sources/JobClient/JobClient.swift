@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Synchronization
 
 /// Triggers job runs through the CML API v2.
 ///
@@ -14,6 +19,7 @@ public struct JobClient: JobTrigger {
     /// `page_size` of job listings; the server may send fewer.
     public var pageSize: Int = 100
     private let transport: any HTTPTransport
+    private let lookups = JobLookups()
 
     public init(configuration: CMLConfiguration, retry: RetryPolicy = .default) {
         self.init(configuration: configuration, retry: retry, transport: Self.transport(forAPIBase: configuration.apiBase))
@@ -106,9 +112,36 @@ public struct JobClient: JobTrigger {
     }
 
     /// Finds the job named exactly `jobName` and creates a run of it; returns the run id.
+    ///
+    /// Uses the job found by ``prepare(jobName:)`` when that lookup
+    /// succeeded; otherwise, or when that job has gone since (404), looks again.
     public func trigger(jobName: String, arguments: String) async throws(JobClientError) -> String {
+        if let ahead = lookups.take(jobName) {
+            switch await ahead.result {
+            case .success(let job):
+                do {
+                    return try await createRun(jobID: job.id, arguments: arguments).id
+                } catch where error.kind == .http(status: 404) {}
+            case .failure(let error as JobClientError) where !error.isTransient:
+                throw error
+            case .failure:
+                break  // worth retrying: look again, with the full retry budget
+            }
+        }
         let job = try await findJob(named: jobName)
         return try await createRun(jobID: job.id, arguments: arguments).id
+    }
+
+    /// Starts finding the job named exactly `jobName` in the background: one
+    /// attempt, no retries. A later ``trigger(jobName:arguments:)`` uses the
+    /// job found, fails with a lasting error (401, no such job…), or after a
+    /// transient one looks again with the full retry budget.
+    public func prepare(jobName: String) {
+        var policy = retry
+        policy.maxAttempts = 1
+        var once = JobClient(configuration: configuration, retry: policy, transport: transport)
+        once.pageSize = pageSize
+        lookups.start(jobName) { [once] () async throws(JobClientError) -> Job in try await once.findJob(named: jobName) }
     }
 
     // MARK: HTTP
@@ -207,7 +240,7 @@ public struct JobClient: JobTrigger {
         if (200..<300).contains(status) { return .success(data) }
         let reason = HTTPTransportResponse.reasonPhrase(forStatus: status)
         let failure = JobClientError(.http(status: status), "\(what) failed: HTTP \(status) \(reason): \(Self.serverMessage(data))")
-        guard status == 429 || status >= 500 else { throw redacted(failure) }
+        guard failure.isTransient else { throw redacted(failure) }
         let retryAfter = response.value(forHeader: "Retry-After").flatMap(Int.init).map { min(Duration.seconds(min(max(0, $0), 86_400)), retry.maxDelay) }
         return .retryable(failure, retryAfter: retryAfter ?? .zero)
     }
@@ -216,18 +249,27 @@ public struct JobClient: JobTrigger {
     private func redacted(_ error: JobClientError) -> JobClientError {
         let key = configuration.apiKey
         guard key.count >= 4, error.message.contains(key) else { return error }
-        return JobClientError(error.kind, error.message.replacingOccurrences(of: key, with: "<redacted>"))
+        return JobClientError(error.kind, error.message.replacing(key, with: "<redacted>"))
     }
 
     // MARK: Encoding helpers
 
-    private static let unreserved = CharacterSet(
-        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
-    )
-
-    /// Percent-encodes everything but RFC 3986 unreserved characters.
+    /// Percent-encodes everything but RFC 3986 unreserved characters (UTF-8 bytes).
     static func escape(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
+        let hex = Array("0123456789ABCDEF".utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                UInt8(ascii: "~"):
+                bytes.append(byte)
+            default:
+                bytes += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     static func queryString(_ items: [(String, String)]) -> String {
@@ -261,5 +303,23 @@ extension Duration {
     var seconds: Double {
         let (s, attoseconds) = components
         return Double(s) + Double(attoseconds) / 1e18
+    }
+}
+
+/// Job lookups started by ``JobClient/prepare(jobName:)``, by name, shared by
+/// the copies of a client.
+private final class JobLookups: Sendable {
+    private let tasks = Mutex<[String: Task<Job, any Error>]>([:])
+
+    func start(_ name: String, _ lookup: @escaping @Sendable () async throws(JobClientError) -> Job) {
+        tasks.withLock { tasks in
+            guard tasks[name] == nil else { return }
+            tasks[name] = Task { try await lookup() }
+        }
+    }
+
+    /// The lookup of `name`, if one was started; it is used once.
+    func take(_ name: String) -> Task<Job, any Error>? {
+        tasks.withLock { $0.removeValue(forKey: name) }
     }
 }

@@ -24,4 +24,13 @@ public struct JobClientError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
+
+    /// Whether trying again may succeed: no connection, no answer in time, 429 or 5xx.
+    public var isTransient: Bool {
+        switch kind {
+        case .transport, .timeout: true
+        case .http(let status): status == 429 || status >= 500
+        case .configuration, .jobNotFound, .invalidResponse: false
+        }
+    }
 }

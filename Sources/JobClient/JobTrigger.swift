@@ -7,4 +7,13 @@ public protocol JobTrigger: Sendable {
     ///
     /// - Throws: ``JobClientError`` when the job cannot be found or the API refuses.
     func trigger(jobName: String, arguments: String) async throws(JobClientError) -> String
+
+    /// Starts what a later ``trigger(jobName:arguments:)`` of `jobName` can
+    /// do ahead (finding the job), so that the trigger itself waits less.
+    /// Optional: the default does nothing.
+    func prepare(jobName: String)
+}
+
+extension JobTrigger {
+    public func prepare(jobName: String) {}
 }

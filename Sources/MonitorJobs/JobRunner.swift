@@ -96,6 +96,8 @@ struct JobRunner {
                 return .success
             }
 
+            // The next job is looked up while this one works (a GET: harmless if not triggered after all).
+            trigger?.prepare(jobName: job.next.name)
             let store = Store(
                 root: context.resolvedStoreDirectory ?? Store.defaultRoot(dataSetName: dataSet.metadata.name)
             )

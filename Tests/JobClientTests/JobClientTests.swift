@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import JobClient
+@testable import JobClient
 import Launcher
 import Testing
 
@@ -214,6 +214,16 @@ struct ConfigurationTests {
         #expect(plain.apiBase == "http://host/api/v2")
     }
 
+    @Test("values are taken without surrounding spaces or tabs; blank is unset")
+    func trimmed() throws {
+        let env = ["CDSW_API_URL": " \thttp://host/api/v1 ", "CDSW_APIV2_KEY": "\tk3y ", "CDSW_PROJECT_ID": "p  "]
+        let config = try #require(try CMLConfiguration(environment: env))
+        #expect(config.apiBase == "http://host/api/v2")
+        #expect(config.apiKey == "k3y")
+        #expect(config.projectID == "p")
+        #expect(try CMLConfiguration(environment: ["CDSW_API_URL": " \t ", "CDSW_PROJECT_ID": "\t"]) == nil)
+    }
+
     @Test("none of the variables set is standalone mode")
     func standalone() throws {
         #expect(try CMLConfiguration(environment: [:]) == nil)
@@ -258,5 +268,81 @@ struct ConfigurationTests {
         #expect(list.jobs.first?.cpu == 1.5)
         let body = try JSONEncoder().encode(CreateJobRunRequest(arguments: "--period 0,1"))
         #expect(String(decoding: body, as: UTF8.self) == #"{"arguments":"--period 0,1"}"#)
+    }
+}
+
+@Suite("JobClient request encoding")
+struct EncodingTests {
+    @Test("path and query values are percent-encoded except RFC 3986 unreserved characters")
+    func percentEncoding() {
+        #expect(JobClient.escape("Check Model") == "Check%20Model")
+        #expect(JobClient.escape("a-b_c.d~E9") == "a-b_c.d~E9")
+        #expect(JobClient.escape(#"{"name":"x/y"}"#) == "%7B%22name%22%3A%22x%2Fy%22%7D")
+        #expect(JobClient.escape("é+&=?#%") == "%C3%A9%2B%26%3D%3F%23%25")
+        #expect(JobClient.queryString([("page_size", "100"), ("q", "a b")]) == "?page_size=100&q=a%20b")
+        #expect(JobClient.queryString([]) == "")
+    }
+}
+
+@Suite("JobClient: looking the next job up ahead of the trigger")
+struct JobClientPrepareTests {
+    static let list = #"{"jobs": [{"id": "a", "name": "Check Model"}], "next_page_token": ""}"#
+    static let run = #"{"id": "r1", "job_id": "a", "project_id": "p", "status": "ENGINE_SCHEDULING"}"#
+
+    @Test("the trigger uses the job found ahead: one listing, one new run")
+    func usesTheJobFoundAhead() async throws {
+        let cml = try await LoopbackCML.start()
+        let client = JobClient(configuration: cml.configuration, retry: fastRetry)
+        client.prepare(jobName: "Check Model")
+        client.prepare(jobName: "Check Model")  // once per name
+        let id = try await client.trigger(jobName: "Check Model", arguments: "--period 1,4")
+        let runs = await cml.cml.allRuns()
+        #expect(runs.map(\.id) == [id])
+        #expect(runs.first?.arguments == "--period 1,4")
+    }
+
+    @Test("a lasting failure ahead (401) is the trigger's error, without asking again")
+    func lastingFailureIsFinal() async throws {
+        let server = try await HostileServer.start { _ in
+            .status(.unauthorized, json: #"{"error":"no","code":16,"message":"invalid API key","details":[]}"#)
+        }
+        let client = JobClient(configuration: server.configuration, retry: fastRetry)
+        client.prepare(jobName: "Check Model")
+        let error = await #expect(throws: JobClientError.self) {
+            try await client.trigger(jobName: "Check Model", arguments: "--period 0,1")
+        }
+        #expect(error?.kind == .http(status: 401))
+        #expect(server.requests == 1)
+    }
+
+    @Test("a transient failure ahead (503) is retried at trigger time with the full budget")
+    func transientFailureIsRetried() async throws {
+        let server = try await HostileServer.start { n in
+            switch n {
+            case 1: .status(.serviceUnavailable, json: #"{"error":"busy","code":14,"message":"busy","details":[]}"#)
+            case 2: .status(.ok, json: Self.list)
+            default: .status(.ok, json: Self.run)
+            }
+        }
+        let client = JobClient(configuration: server.configuration, retry: fastRetry)
+        client.prepare(jobName: "Check Model")
+        #expect(try await client.trigger(jobName: "Check Model", arguments: "--period 0,1") == "r1")
+        #expect(server.requests == 3)
+    }
+
+    @Test("a job gone since the lookup (404 on create) is looked up again")
+    func goneJobIsLookedUpAgain() async throws {
+        let server = try await HostileServer.start { n in
+            switch n {
+            case 1, 3: .status(.ok, json: Self.list)
+            case 2: .status(.notFound, json: #"{"error":"gone","code":5,"message":"job not found","details":[]}"#)
+            default: .status(.ok, json: Self.run)
+            }
+        }
+        let client = JobClient(configuration: server.configuration, retry: fastRetry)
+        client.prepare(jobName: "Check Model")
+        try await Task.sleep(for: .milliseconds(200))  // the lookup ahead has answered
+        #expect(try await client.trigger(jobName: "Check Model", arguments: "--period 0,1") == "r1")
+        #expect(server.requests == 4)
     }
 }

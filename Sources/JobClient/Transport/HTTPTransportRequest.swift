@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One HTTP request, as a transport sends it.
 package struct HTTPTransportRequest: Sendable {
