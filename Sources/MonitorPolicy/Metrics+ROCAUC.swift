@@ -34,7 +34,8 @@ extension Metrics {
     }
 
     /// Sorts finite doubles ascending: an LSD radix sort over the IEEE 754 bits
-    /// mapped to unsigned order (11 bits a pass; passes where every value has
+    /// mapped to unsigned order (11 bits a pass; the histograms of all passes
+    /// are counted in one read of the keys, and passes where every value has
     /// the same digit are skipped). Several times faster than `sort()` on the
     /// 250,000 scores of a period. Equal values end up adjacent; -0.0 sorts
     /// before 0.0, which compare equal, so the Mann–Whitney walk is unchanged.
@@ -44,49 +45,49 @@ extension Metrics {
             values.sort()
             return
         }
+        let digitBits = 11
+        let radix = 1 << digitBits
+        let mask = UInt64(radix - 1)
+        let passes = (64 + digitBits - 1) / digitBits
+        var counts = [Int](repeating: 0, count: radix * passes)
         var keys = [UInt64](unsafeUninitializedCapacity: n) { buffer, count in
             values.withUnsafeBufferPointer { source in
-                for i in 0..<n {
-                    let bits = source[i].bitPattern
-                    buffer[i] = bits & (1 << 63) != 0 ? ~bits : bits | (1 << 63)
+                counts.withUnsafeMutableBufferPointer { counts in
+                    for i in 0..<n {
+                        let bits = source[i].bitPattern
+                        let key = bits & (1 << 63) != 0 ? ~bits : bits | (1 << 63)
+                        buffer[i] = key
+                        for pass in 0..<passes {
+                            counts[pass &* radix &+ Int((key >> UInt64(pass &* digitBits)) & mask)] &+= 1
+                        }
+                    }
                 }
             }
             count = n
         }
         var scratch = [UInt64](repeating: 0, count: n)
-        let digitBits = 11
-        let radix = 1 << digitBits
-        var counts = [Int](repeating: 0, count: radix)
-        var shift: UInt64 = 0
-        while shift < 64 {
-            keys.withUnsafeBufferPointer { keys in
-                counts.withUnsafeMutableBufferPointer { counts in
-                    for i in 0..<radix { counts[i] = 0 }
-                    for key in keys { counts[Int((key >> shift) & UInt64(radix - 1))] += 1 }
-                }
-            }
-            let first = Int((keys[0] >> shift) & UInt64(radix - 1))
-            if counts[first] != n {
+        for pass in 0..<passes {
+            let shift = UInt64(pass * digitBits)
+            let base = pass * radix
+            guard counts[base + Int((keys[0] >> shift) & mask)] != n else { continue }
+            counts.withUnsafeMutableBufferPointer { counts in
                 var total = 0
-                for i in 0..<radix {
+                for i in base..<base + radix {
                     let c = counts[i]
                     counts[i] = total
                     total += c
                 }
                 keys.withUnsafeBufferPointer { keys in
                     scratch.withUnsafeMutableBufferPointer { scratch in
-                        counts.withUnsafeMutableBufferPointer { counts in
-                            for key in keys {
-                                let digit = Int((key >> shift) & UInt64(radix - 1))
-                                scratch[counts[digit]] = key
-                                counts[digit] += 1
-                            }
+                        for key in keys {
+                            let slot = base + Int((key >> shift) & mask)
+                            scratch[counts[slot]] = key
+                            counts[slot] += 1
                         }
                     }
                 }
-                swap(&keys, &scratch)
             }
-            shift += UInt64(digitBits)
+            swap(&keys, &scratch)
         }
         values.withUnsafeMutableBufferPointer { values in
             keys.withUnsafeBufferPointer { keys in
