@@ -78,7 +78,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        .target(name: "TestSupport", dependencies: ["JobClient"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .executableTarget(
             name: "DataBench",
             dependencies: ["MonitorData"],
@@ -112,7 +112,7 @@ let package = Package(
         .testTarget(name: "MonitorImportTests", dependencies: ["MonitorImport", "MonitorData"], swiftSettings: swiftSettings),
         .testTarget(
             name: "JobClientTests",
-            dependencies: ["JobClient", "Launcher", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["JobClient", "Launcher", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

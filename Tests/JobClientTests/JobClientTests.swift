@@ -3,6 +3,7 @@ import Hummingbird
 @testable import JobClient
 import Launcher
 import Testing
+import TestSupport
 
 @Suite("JobClient against the launcher's API server")
 struct JobClientServerTests {

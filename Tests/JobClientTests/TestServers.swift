@@ -90,17 +90,6 @@ extension Response {
 /// more than 300 ms, and a create-run request retried after a timeout is a duplicate).
 let fastRetry = RetryPolicy(maxAttempts: 4, initialDelay: .milliseconds(10), maxDelay: .milliseconds(40), requestTimeout: .seconds(2))
 
-/// A raw request to the API, bypassing the client (the socket transport, one attempt).
-func rawRequest(
-    _ method: String, _ url: String, token: String?, body: String? = nil
-) async throws -> (status: Int, body: Data) {
-    var headers: [HTTPHeader] = []
-    if let token { headers.append(HTTPHeader("Authorization", "Bearer \(token)")) }
-    if body != nil { headers.append(HTTPHeader("Content-Type", "application/json")) }
-    let request = HTTPTransportRequest(method: method, url: URL(string: url)!, headers: headers, body: Array((body ?? "").utf8), timeout: .seconds(10))
-    let response = try await SocketHTTPTransport().send(request)
-    return (response.status, Data(response.body))
-}
 
 #if canImport(Glibc)
 import Glibc
