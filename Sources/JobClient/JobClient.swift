@@ -248,8 +248,16 @@ public struct JobClient: JobTrigger {
     /// The error with every occurrence of the key replaced, whatever a server echoed.
     private func redacted(_ error: JobClientError) -> JobClientError {
         let key = configuration.apiKey
-        guard key.count >= 4, error.message.contains(key) else { return error }
-        return JobClientError(error.kind, error.message.replacing(key, with: "<redacted>"))
+        guard key.count >= 4 else { return error }
+        var message = error.message.replacing(key, with: "<redacted>")
+        // An excerpt may have cut an echoed key short: its leading part goes too.
+        var length = key.count - 1
+        while length >= 8 {
+            let part = String(key.prefix(length))
+            if message.contains(part) { message = message.replacing(part, with: "<redacted>") }
+            length -= 1
+        }
+        return message == error.message ? error : JobClientError(error.kind, message)
     }
 
     // MARK: Encoding helpers

@@ -50,7 +50,9 @@ public struct StoredPredictions: Sendable {
     ) throws(StoreError) -> (classNames: [String], predictions: [Int32], scores: [Double]?) {
         let classNames = try reader.readStrings()
         let predictions = try reader.readArray(of: Int32.self)
-        let scores = try reader.readInt() == 1 ? try reader.readArray(of: Double.self) : nil
+        let flag = try reader.readInt()
+        guard flag <= 1 else { throw reader.truncated() }
+        let scores = flag == 1 ? try reader.readArray(of: Double.self) : nil
         let classCount = Int32(classNames.count)
         guard scores.map({ $0.count == predictions.count }) ?? true,
             predictions.allSatisfy({ $0 >= 0 && $0 < classCount })

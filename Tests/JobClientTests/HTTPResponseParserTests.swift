@@ -101,11 +101,18 @@ struct HTTPResponseParserTests {
         #expect(result == whole)
     }
 
-    static let malformed: [RawAnswer] = [
+    /// Answers the connection cut off: transport failures, retried like a reset connection.
+    static let cutShort: [RawAnswer] = [
         RawAnswer("empty", ""),
         RawAnswer("closed in the status line", "HTTP/1.1 200"),
         RawAnswer("closed in the headers", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"),
         RawAnswer("body shorter than Content-Length", "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort"),
+        RawAnswer("closed inside a chunk", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel"),
+        RawAnswer("no last chunk", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n"),
+        RawAnswer("closed in the trailers", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX: 1\r\n"),
+    ]
+
+    static let malformed: [RawAnswer] = [
         RawAnswer("negative Content-Length", "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n"),
         RawAnswer("signed Content-Length", "HTTP/1.1 200 OK\r\nContent-Length: +5\r\n\r\nhello"),
         RawAnswer("hex Content-Length", "HTTP/1.1 200 OK\r\nContent-Length: 0x10\r\n\r\n"),
@@ -125,9 +132,6 @@ struct HTTPResponseParserTests {
         RawAnswer("chunk size with junk", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5 x\r\nhello\r\n0\r\n\r\n"),
         RawAnswer("chunk data longer than its size", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello world\r\n0\r\n\r\n"),
         RawAnswer("chunk data without CRLF", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\rX0\r\n\r\n"),
-        RawAnswer("closed inside a chunk", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel"),
-        RawAnswer("no last chunk", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n"),
-        RawAnswer("closed in the trailers", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX: 1\r\n"),
         RawAnswer("chunk size line over 4 KiB", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;" + String(repeating: "x", count: 5000) + "\r\nx\r\n0\r\n\r\n"),
         RawAnswer("HTTP/2 status line", "HTTP/2 200\r\n\r\n"),
         RawAnswer("HTTP/3.0", "HTTP/3.0 200 OK\r\n\r\n"),
@@ -159,7 +163,14 @@ struct HTTPResponseParserTests {
         ),
     ]
 
-    @Test("malformed, oversized or cut-short answers are invalid responses", arguments: malformed)
+    @Test("answers cut short by the connection are transport failures (worth retrying)", arguments: cutShort)
+    func cutShortAnswers(answer: RawAnswer) {
+        let error = #expect(throws: JobClientError.self) { try HTTPResponseParser.parse(answer.bytes) }
+        #expect(error?.kind == .transport)
+        #expect(error?.message.contains("closed") == true)
+    }
+
+    @Test("malformed or oversized answers are invalid responses", arguments: malformed)
     func invalid(answer: RawAnswer) {
         let error = #expect(throws: JobClientError.self) { try HTTPResponseParser.parse(answer.bytes) }
         #expect(error?.kind == .invalidResponse)

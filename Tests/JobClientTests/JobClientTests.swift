@@ -199,6 +199,18 @@ struct JobClientRetryTests {
         #expect(error?.message.contains(HostileServer.key) == false)
         #expect(error?.message.contains("<redacted>") == true)
     }
+
+    @Test("an echoed key cut short by the message's excerpt is redacted too")
+    func truncatedEchoIsRedacted() async throws {
+        // Not JSON: the message quotes the first 300 bytes, which end inside the key.
+        let body = String(repeating: "x", count: 280) + "bad token " + HostileServer.key  // 10 bytes of it in the excerpt
+        let server = try await HostileServer.start { _ in .status(.badRequest, json: body) }
+        let error = await #expect(throws: JobClientError.self) {
+            try await JobClient(configuration: server.configuration, retry: fastRetry).findJob(named: "Check Model")
+        }
+        #expect(error?.message.contains("hostile-se") == false)
+        #expect(error?.message.contains("<redacted>") == true)
+    }
 }
 
 @Suite("CMLConfiguration and RetryPolicy")

@@ -165,6 +165,15 @@ struct JobClientRawAnswerTests {
         #expect(error?.message.contains("after 4 attempts") == true)
     }
 
+    @Test("an answer cut off mid-body is retried like a reset connection", arguments: TransportKind.allCases)
+    func cutOffAnswerIsRetried(transport: TransportKind) async throws {
+        let cut = Array("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"jobs\": [".utf8)
+        let server = try #require(RawTCPServer.start { n, _ in n == 1 ? cut : rawAnswer(body: Self.list) })
+        let job = try await JobClient(transport: transport, configuration: server.configuration(), retry: fastRetry).findJob(named: "Check Model")
+        #expect(job.id == "a")
+        #expect(server.requests.count == 2)
+    }
+
     @Test("Retry-After is waited for, capped at maxDelay", arguments: TransportKind.allCases)
     func retryAfter(transport: TransportKind) async throws {
         let busy = rawAnswer("503 Service Unavailable", headers: ["Retry-After: 1"], body: #"{"message":"later"}"#)

@@ -80,11 +80,11 @@ package struct CurlHTTPTransport: HTTPTransport {
         switch code {
         case 28:  // CURLE_OPERATION_TIMEDOUT
             .timeout
-        case 1, 2, 3, 4, 43, 48, 53, 77:  // unsupported protocol, init, malformed URL, not built in, bad argument, unknown option, SSL engine, CA file
+        case 1, 2, 3, 4, 43, 48, 53, 60, 77:  // unsupported protocol, init, malformed URL, not built in, bad argument, unknown option, SSL engine, certificate rejected, CA file
             .configuration
-        case 8, 18, 61, 63, 100:  // weird server reply, partial body, bad content encoding, too large (file size, 8.6's too large)
+        case 8, 61, 63, 100:  // weird server reply, bad content encoding, too large (file size, 8.6's too large)
             .invalidResponse
-        default:  // resolve, connect, TLS, send, receive, empty reply…
+        default:  // resolve, connect, TLS, send, receive (56), partial body (18), empty reply…
             .transport
         }
     }

@@ -70,17 +70,18 @@ package struct HTTPResponseParser {
     package mutating func parse(_ buffer: [UInt8], atEOF: Bool) throws(JobClientError) -> HTTPTransportResponse? {
         if let response = try advance(buffer, atEOF: atEOF) { return response }
         guard atEOF else { return nil }
+        // An answer cut off by the connection is a transport failure (worth retrying), not a malformed one.
         switch framing {
         case nil:
-            throw Self.invalid(
+            throw Self.cutOff(
                 buffer.isEmpty
                     ? "the connection closed without an answer"
                     : "the connection closed before the end of the headers (after \(buffer.count) bytes)"
             )
         case .length(let length)?:
-            throw Self.invalid("the connection closed after \(buffer.count - position) of \(length) body bytes")
+            throw Self.cutOff("the connection closed after \(buffer.count - position) of \(length) body bytes")
         default:
-            throw Self.invalid("the connection closed in the middle of the chunked body")
+            throw Self.cutOff("the connection closed in the middle of the chunked body")
         }
     }
 
@@ -303,6 +304,10 @@ package struct HTTPResponseParser {
 
     private static func invalid(_ message: String) -> JobClientError {
         JobClientError(.invalidResponse, message)
+    }
+
+    private static func cutOff(_ message: String) -> JobClientError {
+        JobClientError(.transport, message)
     }
 
     private static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {

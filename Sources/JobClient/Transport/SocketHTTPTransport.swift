@@ -78,6 +78,8 @@ private struct Exchange: Sendable {
     func run() throws(JobClientError) -> HTTPTransportResponse {
         let fd = try openConnection()
         defer { close(fd) }
+        // Given up on (a slow name lookup, a cancelled task): the request must not go out late.
+        guard ContinuousClock.now < deadline else { throw timedOut("no connection to \(endpoint) in time") }
         try sendRequest(fd)
         return try readAnswer(fd)
     }
@@ -157,6 +159,9 @@ private struct Exchange: Sendable {
         }
     }
 
+    /// The most bytes read for one answer: headers, a full body and as much again of chunk framing.
+    static let maxReceivedBytes = 64 * 1024 + 2 * 16 * 1024 * 1024
+
     private func readAnswer(_ fd: Int32) throws(JobClientError) -> HTTPTransportResponse {
         var parser = HTTPResponseParser()
         var received: [UInt8] = []
@@ -165,6 +170,10 @@ private struct Exchange: Sendable {
                 let count = recv(fd, scratch.baseAddress, scratch.count, 0)
                 if count > 0 {
                     received.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[..<count]))
+                    // The parser bounds the headers and the decoded body; this bounds the framing too.
+                    guard received.count <= Self.maxReceivedBytes else {
+                        throw JobClientError(.invalidResponse, "invalid answer from \(endpoint): more than \(Self.maxReceivedBytes) bytes")
+                    }
                     if let response = try parse(&parser, received, atEOF: false) { return response }
                     continue
                 }
@@ -203,7 +212,8 @@ private struct Exchange: Sendable {
         do {
             return try parser.parse(received, atEOF: atEOF)
         } catch {
-            throw JobClientError(.invalidResponse, "invalid answer from \(endpoint): \(error.message)")
+            let what = error.kind == .transport ? "answer from \(endpoint) cut short" : "invalid answer from \(endpoint)"
+            throw JobClientError(error.kind, "\(what): \(error.message)")
         }
     }
 
