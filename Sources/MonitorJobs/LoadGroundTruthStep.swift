@@ -48,7 +48,8 @@ public enum LoadGroundTruthStep {
         input.timings.markRead("join")
         let labeled = labels.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
         let joined = JoinedRecords(
-            classNames: classes.names, predictions: predictions.predictions, labels: labels, scores: predictions.scores
+            classNames: classes.names, predictions: predictions.predictions, labels: labels, scores: predictions.scores,
+            idsDigest: predictions.idsDigest
         )
         let coverage = Coverage(
             period: index,

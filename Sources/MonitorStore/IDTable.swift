@@ -160,6 +160,14 @@ public struct IDTable: Sendable {
         return bytes.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
     }
 
+    /// A 64-bit digest of the ids in order (their bytes and lengths): equal
+    /// for equal tables, different, but for a 2⁻⁶⁴ chance, otherwise.
+    public var digest: UInt64 {
+        let words = bytes.withUnsafeBytes { UInt64(bitPattern: Int64(Self.hash($0))) }
+        let lengths = offsets.withUnsafeBytes { UInt64(bitPattern: Int64(Self.hash($0))) }
+        return (words ^ (lengths &* 0x9E37_79B9_7F4A_7C15)) &* 0xD6E8_FEB8_6659_FD93
+    }
+
     /// Id number `index` as text (for messages).
     public func string(at index: Int) -> String {
         String(decoding: bytes[Int(offsets[index])..<Int(offsets[index + 1])], as: UTF8.self)

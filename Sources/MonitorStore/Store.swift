@@ -122,19 +122,23 @@ public struct Store: Sendable {
     /// predictions and scores of `predictions.bin`.
     public func readJoined(_ period: Int) throws(StoreError) -> JoinedRecords {
         let path = joinedPath(period)
-        let (classNames, labels) = try readOutput(path, JoinedRecords.magic, of: "load-ground-truth", period: period) {
+        let (idsDigest, classNames, labels) = try readOutput(path, JoinedRecords.magic, of: "load-ground-truth", period: period) {
             (reader) throws(StoreError) in try JoinedRecords.decodeLabels(&reader)
         }
         let rows = try readOutput(predictionsPath(period), StoredPredictions.magic, of: "get-predictions", period: period) {
             (reader) throws(StoreError) in try StoredPredictions.decodeRows(&reader)
         }
-        // The predictions' classes come first: labels joined to other predictions do not fit.
-        guard labels.count == rows.predictions.count, classNames.starts(with: rows.classNames) else {
+        // Labels joined to other ids (get-predictions ran again on changed data since) do not fit.
+        guard idsDigest == rows.idsDigest, labels.count == rows.predictions.count, classNames.starts(with: rows.classNames)
+        else {
             throw StoreError(
                 .corrupt, path: path,
-                "does not match the period's predictions.bin (re-run load-ground-truth for period \(period))")
+                "was joined to other predictions than the period's predictions.bin (re-run load-ground-truth for period \(period))")
         }
-        return JoinedRecords(classNames: classNames, predictions: rows.predictions, labels: labels, scores: rows.scores)
+        return JoinedRecords(
+            classNames: classNames, predictions: rows.predictions, labels: labels, scores: rows.scores,
+            idsDigest: idsDigest
+        )
     }
 
     public func readCoverage(_ period: Int) throws(StoreError) -> Coverage {

@@ -1,7 +1,7 @@
 /// A period's validated predictions, as `get-predictions` hands them to
 /// `load-ground-truth`: ids, interned predicted classes, and scores.
 public struct StoredPredictions: Sendable {
-    static let magic = "PPPRED03"
+    static let magic = "PPPRED04"
 
     /// Row `i`'s id is `ids.string(at: i)`.
     public var ids: IDTable
@@ -11,21 +11,30 @@ public struct StoredPredictions: Sendable {
     public var predictions: [Int32]
     /// Per row: the score, when the file has a `score` column.
     public var scores: [Double]?
+    /// ``IDTable/digest`` of the ids: the joined labels record it, so labels
+    /// joined to other ids (or the same ids in another order) are refused.
+    public var idsDigest: UInt64
 
     public init(ids: IDTable, classNames: [String], predictions: [Int32], scores: [Double]?) {
+        self.init(ids: ids, classNames: classNames, predictions: predictions, scores: scores, idsDigest: ids.digest)
+    }
+
+    init(ids: IDTable, classNames: [String], predictions: [Int32], scores: [Double]?, idsDigest: UInt64) {
         self.ids = ids
         self.classNames = classNames
         self.predictions = predictions
         self.scores = scores
+        self.idsDigest = idsDigest
     }
 
     public var count: Int { predictions.count }
 
-    /// Writes the `PPPRED03` format: class names, predictions, a score flag
-    /// and the scores, then the id arena and its offsets (last, so that
-    /// `check-model` reads the predictions and scores without them).
+    /// Writes the `PPPRED04` format: the ids' digest, class names,
+    /// predictions, a score flag and the scores, then the id arena and its
+    /// offsets (last, so that `check-model` reads the rest without them).
     func encode(into file: inout FileWriter) throws(StoreError) {
         file.write(magic: Self.magic)
+        file.write(Int(truncatingIfNeeded: idsDigest))
         file.write(classNames)
         try file.write(array: predictions)
         file.write(scores == nil ? 0 : 1)
@@ -35,19 +44,20 @@ public struct StoredPredictions: Sendable {
     }
 
     init(decoding reader: inout BinaryReader) throws(StoreError) {
-        let (classNames, predictions, scores) = try Self.decodeRows(&reader)
+        let (idsDigest, classNames, predictions, scores) = try Self.decodeRows(&reader)
         let arena = try reader.readArray(of: UInt8.self)
         let offsets = try reader.readArray(of: UInt32.self)
         guard reader.isAtEnd, offsets.count == predictions.count + 1,
             let table = IDTable(bytes: arena, offsets: offsets)
         else { throw reader.truncated() }
-        self.init(ids: table, classNames: classNames, predictions: predictions, scores: scores)
+        self.init(ids: table, classNames: classNames, predictions: predictions, scores: scores, idsDigest: idsDigest)
     }
 
-    /// The class names, predictions and scores at the start of a `PPPRED03` file, checked.
+    /// The ids' digest, class names, predictions and scores at the start of a `PPPRED04` file, checked.
     static func decodeRows(
         _ reader: inout BinaryReader
-    ) throws(StoreError) -> (classNames: [String], predictions: [Int32], scores: [Double]?) {
+    ) throws(StoreError) -> (idsDigest: UInt64, classNames: [String], predictions: [Int32], scores: [Double]?) {
+        let idsDigest = try reader.readUInt64()
         let classNames = try reader.readStrings()
         let predictions = try reader.readArray(of: Int32.self)
         let flag = try reader.readInt()
@@ -57,7 +67,7 @@ public struct StoredPredictions: Sendable {
         guard scores.map({ $0.count == predictions.count }) ?? true,
             predictions.allSatisfy({ $0 >= 0 && $0 < classCount })
         else { throw reader.truncated() }
-        return (classNames, predictions, scores)
+        return (idsDigest, classNames, predictions, scores)
     }
 }
 
@@ -68,7 +78,7 @@ public struct StoredPredictions: Sendable {
 /// `predictions.bin`, whose predictions and scores it completes): half the
 /// bytes to write and make durable.
 public struct JoinedRecords: Sendable {
-    static let magic = "PPJOIN02"
+    static let magic = "PPJOIN03"
 
     /// Number → class label (predicted and true classes together; the
     /// predicted classes first, numbered as in the stored predictions).
@@ -80,26 +90,36 @@ public struct JoinedRecords: Sendable {
     /// Per row: the score, when the predictions have scores.
     public var scores: [Double]?
 
-    public init(classNames: [String], predictions: [Int32], labels: [Int32], scores: [Double]?) {
+    /// The ``StoredPredictions/idsDigest`` of the predictions the labels were joined to.
+    public var idsDigest: UInt64
+
+    public init(
+        classNames: [String], predictions: [Int32], labels: [Int32], scores: [Double]?, idsDigest: UInt64
+    ) {
         self.classNames = classNames
         self.predictions = predictions
         self.labels = labels
         self.scores = scores
+        self.idsDigest = idsDigest
     }
 
-    /// Writes the `PPJOIN02` format: class names and labels.
+    /// Writes the `PPJOIN03` format: the predictions' ids digest, class names and labels.
     func encode(into file: inout FileWriter) throws(StoreError) {
         file.write(magic: Self.magic)
+        file.write(Int(truncatingIfNeeded: idsDigest))
         file.write(classNames)
         try file.write(array: labels)
     }
 
-    /// The class names and labels in `reader`.
-    static func decodeLabels(_ reader: inout BinaryReader) throws(StoreError) -> (classNames: [String], labels: [Int32]) {
+    /// The predictions' ids digest, class names and labels in `reader`.
+    static func decodeLabels(
+        _ reader: inout BinaryReader
+    ) throws(StoreError) -> (idsDigest: UInt64, classNames: [String], labels: [Int32]) {
+        let idsDigest = try reader.readUInt64()
         let classNames = try reader.readStrings()
         let labels = try reader.readArray(of: Int32.self)
         let classCount = Int32(classNames.count)
         guard reader.isAtEnd, labels.allSatisfy({ $0 >= -1 && $0 < classCount }) else { throw reader.truncated() }
-        return (classNames, labels)
+        return (idsDigest, classNames, labels)
     }
 }

@@ -119,7 +119,9 @@ func overwrite(_ path: String, with bytes: [UInt8]) {
             predictedClasses: ["1": 1, "0": 1], scores: nil
         )
         try store.writePredictions(stored, summary: summary, period: 0)
-        let joined = JoinedRecords(classNames: ["1", "0", "2"], predictions: [0, 1], labels: [2, -1], scores: nil)
+        let joined = JoinedRecords(
+            classNames: ["1", "0", "2"], predictions: [0, 1], labels: [2, -1], scores: nil, idsDigest: stored.idsDigest
+        )
         let coverage = Coverage(period: 0, totalPeriods: 1, rows: 2, labeled: 1, unlabeled: 1, labelsWithoutPrediction: 4)
         try store.writeJoined(joined, coverage: coverage, period: 0)
         let back = try store.readJoined(0)
@@ -127,19 +129,26 @@ func overwrite(_ path: String, with bytes: [UInt8]) {
         #expect(back.labels == [2, -1])
         #expect(back.classNames == ["1", "0", "2"])
         #expect(back.scores == nil)
+        #expect(back.idsDigest == stored.idsDigest)
         #expect(try store.readCoverage(0) == coverage)
 
-        // Labels joined to other predictions (other classes or row count) are refused.
-        let other = StoredPredictions(ids: ids, classNames: ["0", "1"], predictions: [0, 1], scores: [0.5, 0.5])
-        try store.writePredictions(other, summary: summary, period: 0)
+        // get-predictions ran again on changed data (same row count and classes, other ids) after these
+        // labels were joined: a late joined.bin of the earlier predictions is refused, not paired with them.
+        var otherIDs = IDTable()
+        for id in ["b", "a"] { _ = Array(id.utf8).withUnsafeBytes { otherIDs.insert($0) } }
+        let again = StoredPredictions(ids: otherIDs, classNames: ["1", "0"], predictions: [1, 0], scores: nil)
+        try store.writePredictions(again, summary: summary, period: 0)
         #expect(!FileSystem.exists(store.joinedPath(0)))
         try store.writeJoined(joined, coverage: coverage, period: 0)
-        #expect(throws: StoreError.self) { try store.readJoined(0) }
-        let longer = JoinedRecords(classNames: ["0", "1"], predictions: [0, 1, 1], labels: [1, 0, 1], scores: nil)
+        let stale = #expect(throws: StoreError.self) { try store.readJoined(0) }
+        #expect(stale?.kind == .corrupt)
+        #expect(stale?.path == store.joinedPath(0))
+        #expect(stale?.description.contains("re-run load-ground-truth for period 0") == true)
+        let longer = JoinedRecords(
+            classNames: ["1", "0"], predictions: [0, 1, 1], labels: [1, 0, 1], scores: nil, idsDigest: again.idsDigest
+        )
         try store.writeJoined(longer, coverage: coverage, period: 0)
-        let error = #expect(throws: StoreError.self) { try store.readJoined(0) }
-        #expect(error?.kind == .corrupt)
-        #expect(error?.path == store.joinedPath(0))
+        #expect(throws: StoreError.self) { try store.readJoined(0) }
     }
 
     @Test func missingAndCorruptFilesAreNamed() throws {
@@ -147,7 +156,7 @@ func overwrite(_ path: String, with bytes: [UInt8]) {
         let missing = #expect(throws: StoreError.self) { try store.readJoined(7) }
         #expect(missing?.kind == .missing)
         #expect(missing?.description.contains("run load-ground-truth for period 7 first") == true)
-        try FileSystem.writeAtomically("PPJOIN02 but short", to: store.joinedPath(7))
+        try FileSystem.writeAtomically("PPJOIN03 but short", to: store.joinedPath(7))
         let corrupt = #expect(throws: StoreError.self) { try store.readJoined(7) }
         #expect(corrupt?.kind == .corrupt)
         #expect(corrupt?.path == store.joinedPath(7))
