@@ -161,7 +161,7 @@ struct APIFaultTests {
 
     @Test("an API that is down (closed port) fails the job after the retries")
     func down() async throws {
-        let port = try closedLoopbackPort()
+        let port = try closedPort()
         let environment = [
             "CDSW_API_URL": "http://127.0.0.1:\(port)/api/v1", "CDSW_APIV2_KEY": Self.key, "CDSW_PROJECT_ID": "p",
         ]
@@ -214,20 +214,3 @@ struct APIFaultTests {
     }
 }
 
-/// A loopback port nothing listens on: bound, then closed.
-func closedLoopbackPort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw POSIXError(.EBADF) }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-            bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-        }
-    }
-    guard bound else { throw POSIXError(.EADDRINUSE) }
-    return Int(UInt16(bigEndian: address.sin_port))
-}
