@@ -57,7 +57,7 @@ public struct ClassTable: Sendable {
     private static func equal(_ key: [UInt8], _ label: UnsafeRawBufferPointer) -> Bool {
         guard key.count == label.count else { return false }
         return key.withUnsafeBytes { k in
-            label.count == 0 || memcmp(k.baseAddress!, label.baseAddress!, label.count) == 0
+            label.count == 0 || IDTable.equal(k.baseAddress!, label.baseAddress!, label.count)
         }
     }
 }
