@@ -105,9 +105,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "PeriodArgsTests", dependencies: ["PeriodArgs"], swiftSettings: swiftSettings),
-        .testTarget(name: "MonitorDataTests", dependencies: ["MonitorData"], swiftSettings: swiftSettings),
+        .testTarget(name: "MonitorDataTests", dependencies: ["MonitorData", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "MonitorStoreTests", dependencies: ["MonitorStore"], swiftSettings: swiftSettings),
-        .testTarget(name: "MonitorPolicyTests", dependencies: ["MonitorPolicy"], swiftSettings: swiftSettings),
+        .testTarget(name: "MonitorPolicyTests", dependencies: ["MonitorPolicy", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "MonitorReportTests", dependencies: ["MonitorReport", "MonitorStore"], swiftSettings: swiftSettings),
         .testTarget(name: "MonitorImportTests", dependencies: ["MonitorImport", "MonitorData"], swiftSettings: swiftSettings),
         .testTarget(

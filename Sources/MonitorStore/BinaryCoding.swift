@@ -35,16 +35,7 @@ struct FileWriter {
     mutating func write<T: BitwiseCopyable>(array: [T]) throws(StoreError) {
         write(array.count)
         try flush()
-        let (fd, path) = (self.fd, self.path)
-        let failure: StoreError? = array.withUnsafeBytes { raw in
-            do throws(StoreError) {
-                try FileSystem.writeAll(fd, raw, path: path)
-                return nil
-            } catch {
-                return error
-            }
-        }
-        if let failure { throw failure }
+        try Self.writeContents(of: array, to: fd, path: path)
         written += array.count * MemoryLayout<T>.stride
         if written - scheduled >= 1 << 20 { startWriteback() }
     }
@@ -65,8 +56,13 @@ struct FileWriter {
 
     mutating func flush() throws(StoreError) {
         guard !pending.isEmpty else { return }
-        let (fd, path) = (self.fd, self.path)
-        let failure: StoreError? = pending.withUnsafeBytes { raw in
+        try Self.writeContents(of: pending, to: fd, path: path)
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes an array's storage as it is in memory.
+    private static func writeContents<T: BitwiseCopyable>(of array: [T], to fd: Int32, path: String) throws(StoreError) {
+        let failure: StoreError? = array.withUnsafeBytes { raw in
             do throws(StoreError) {
                 try FileSystem.writeAll(fd, raw, path: path)
                 return nil
@@ -75,7 +71,6 @@ struct FileWriter {
             }
         }
         if let failure { throw failure }
-        pending.removeAll(keepingCapacity: true)
     }
 }
 

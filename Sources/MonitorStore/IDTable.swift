@@ -16,12 +16,17 @@ public struct IDTable: Sendable {
     public var count: Int { offsets.count - 1 }
 
     public init(capacity: Int = 1024) {
+        self.init(slotsFor: capacity)
+        bytes.reserveCapacity(capacity * 12)
+        offsets.reserveCapacity(capacity + 1)
+    }
+
+    /// An empty table with room for `capacity` ids, without reserving an arena.
+    private init(slotsFor capacity: Int) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
         slots = [UInt64](repeating: 0, count: size)
         mask = size - 1
-        bytes.reserveCapacity(capacity * 12)
-        offsets.reserveCapacity(capacity + 1)
     }
 
     /// Rebuilds a table from its arena.
@@ -29,7 +34,7 @@ public struct IDTable: Sendable {
     /// - Returns: `nil` when the offsets do not describe `bytes` or an id repeats.
     public init?(bytes: [UInt8], offsets: [UInt32]) {
         guard Self.validArena(bytes: bytes, offsets: offsets) else { return nil }
-        self.init(capacity: offsets.count - 1)
+        self.init(slotsFor: offsets.count - 1)  // the arena is the one given
         self.bytes = bytes
         self.offsets = offsets
         let count = offsets.count - 1

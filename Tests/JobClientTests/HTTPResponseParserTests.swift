@@ -1,5 +1,6 @@
 import JobClient
 import Testing
+import TestSupport
 
 /// A named input for the parser tables.
 struct RawAnswer: Sendable, CustomTestStringConvertible {
@@ -195,7 +196,7 @@ struct HTTPResponseParserTests {
 
     @Test("random bytes and mutated answers never trap, in one piece or in random pieces")
     func noTrap() {
-        var random = SplitMix64(seed: 0x5EED)
+        var random = SeededGenerator(seed: 0x5EED)
         let seeds = (Self.wellFramed + Self.malformed.filter { $0.bytes.count < 10_000 }).map(\.bytes)
         for round in 0..<4000 {
             var input: [UInt8]
@@ -228,17 +229,3 @@ struct HTTPResponseParserTests {
     }
 }
 
-/// A small deterministic random generator for the no-trap test.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E4B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

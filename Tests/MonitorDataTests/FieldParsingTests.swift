@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 
 @testable import MonitorData
 
@@ -11,7 +12,7 @@ struct FieldParsingTests {
 
     @Test("the fast and the strtod paths agree with Swift's Double(String)")
     func agreesWithStandardLibrary() {
-        var rng = SplitMix64(seed: 77)
+        var rng = SeededGenerator(seed: 77)
         for _ in 0..<20_000 {
             let intDigits = Int(rng.next() % 4)
             let fracDigits = Int(rng.next() % 22)

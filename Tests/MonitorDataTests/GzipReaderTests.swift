@@ -1,6 +1,7 @@
 import Foundation
 import MonitorData
 import Testing
+import TestSupport
 
 @Suite("GzipReader")
 struct GzipReaderTests {
@@ -20,7 +21,7 @@ struct GzipReaderTests {
     func bigFile() throws {
         let dir = try TempDir()
         defer { dir.remove() }
-        var rng = SplitMix64(seed: 99)
+        var rng = SeededGenerator(seed: 99)
         // Half incompressible, half text: several 256 KiB input chunks.
         var data = (0..<1_500_000).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
         data += sampleText(bytes: 3_000_000, seed: 5)
@@ -173,7 +174,7 @@ struct GzipReaderTests {
         defer { dir.remove() }
         let text = sampleText(bytes: 20_000, seed: 8)
         let original = try dir.gzip(text) + dir.gzip(Array(text.prefix(500)))
-        var rng = SplitMix64(seed: 2024)
+        var rng = SeededGenerator(seed: 2024)
         for round in 0..<300 {
             var bytes = original
             switch round % 3 {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import MonitorData
 
@@ -13,7 +14,7 @@ private enum Step: Equatable {
 private func steps(
     _ read: (UnsafeMutableRawBufferPointer) throws(DataError) -> Int, seed: UInt64
 ) -> [Step] {
-    var rng = SplitMix64(seed: seed)
+    var rng = SeededGenerator(seed: seed)
     var result: [Step] = []
     var errors = 0
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
@@ -47,7 +48,7 @@ struct PrefetchingGzipReaderTests {
     }
 
     private func bigData() -> [UInt8] {
-        var rng = SplitMix64(seed: 7)
+        var rng = SeededGenerator(seed: 7)
         var data = (0..<600_000).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
         data += sampleText(bytes: 3_000_000, seed: 3)
         return data

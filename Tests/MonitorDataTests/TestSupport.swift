@@ -1,6 +1,7 @@
 import Foundation
 import MonitorData
 import Testing
+import TestSupport
 
 /// A fresh temporary directory, removed by ``remove()``.
 struct TempDir {
@@ -60,22 +61,10 @@ let gzipExecutable: String = {
     return "/usr/bin/gzip"
 }()
 
-/// Deterministic pseudo-random numbers (SplitMix64).
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Text-like bytes: words of letters and digits, spaces, commas and newlines.
 func sampleText(bytes count: Int, seed: UInt64) -> [UInt8] {
-    var rng = SplitMix64(seed: seed)
+    var rng = SeededGenerator(seed: seed)
     var result: [UInt8] = []
     result.reserveCapacity(count + 16)
     let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)

@@ -1,5 +1,6 @@
 import MonitorPolicy
 import Testing
+import TestSupport
 
 /// `actual` is nil exactly when `expected` is, and within `tolerance` otherwise.
 func expectClose(_ actual: Double?, _ expected: Double?, tolerance: Double, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
@@ -112,7 +113,7 @@ struct MetricsTests {
 
     @Test(arguments: 1...20)
     func rocAUCEqualsThePairwiseDefinition(seed: Int) {
-        var rng = SplitMix64(seed: UInt64(seed))
+        var rng = SeededGenerator(seed: UInt64(seed))
         let n = 2 + Int(rng.next() % 60)
         var predictions: [String] = [], labels: [String?] = [], scores: [Double] = [], positive: [Bool] = []
         for i in 0..<n {
@@ -181,15 +182,3 @@ struct MetricsTests {
     }
 }
 
-/// A small deterministic generator for test data (SplitMix64).
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,23 +1,13 @@
 @testable import MonitorPolicy
 import Testing
+import TestSupport
 
 @Suite("ROC AUC's radix sort")
 struct RadixSortTests {
-    /// A deterministic generator, so a failure can be replayed.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     @Test(arguments: [0, 1, 63, 64, 65, 1000, 70_000])
     func sortsLikeSort(count: Int) {
-        var random = SplitMix(state: UInt64(count))
+        var random = SeededGenerator(seed: UInt64(count))
         let specials: [Double] = [0, -0.0, 1, -1, 0.5, .ulpOfOne, -.leastNonzeroMagnitude, .greatestFiniteMagnitude, -.greatestFiniteMagnitude]
         var values = (0..<count).map { i -> Double in
             switch i % 4 {
@@ -34,7 +24,7 @@ struct RadixSortTests {
     }
 
     @Test func aucMatchesPairCounting() {
-        var random = SplitMix(state: 42)
+        var random = SeededGenerator(seed: 42)
         let n = 3000
         let scores = (0..<n).map { _ in Double(Int.random(in: 0...200, using: &random)) / 200 }
         let labels = (0..<n).map { i -> Int32 in i % 7 == 0 ? -1 : (Bool.random(using: &random) ? 1 : 0) }
