@@ -1,7 +1,7 @@
 /// A period's validated predictions, as `get-predictions` hands them to
 /// `load-ground-truth`: ids, interned predicted classes, and scores.
 public struct StoredPredictions: Sendable {
-    static let magic = "PPPRED04"
+    static let magic = "PPPRED05"
 
     /// Row `i`'s id is `ids.string(at: i)`.
     public var ids: IDTable
@@ -29,9 +29,11 @@ public struct StoredPredictions: Sendable {
 
     public var count: Int { predictions.count }
 
-    /// Writes the `PPPRED04` format: the ids' digest, class names,
-    /// predictions, a score flag and the scores, then the id arena and its
-    /// offsets (last, so that `check-model` reads the rest without them).
+    /// Writes the `PPPRED05` format: the ids' digest, class names,
+    /// predictions, a score flag and the scores, then the ids (last, so that
+    /// `check-model` reads the rest without them): their width (0 when their
+    /// lengths differ, else 1 + the length), the arena, and when their lengths
+    /// differ, its offsets.
     func encode(into file: inout FileWriter) throws(StoreError) {
         file.write(magic: Self.magic)
         file.write(Int(truncatingIfNeeded: idsDigest))
@@ -39,21 +41,27 @@ public struct StoredPredictions: Sendable {
         try file.write(array: predictions)
         file.write(scores == nil ? 0 : 1)
         if let scores { try file.write(array: scores) }
+        file.write(ids.width.map { $0 + 1 } ?? 0)
         try file.write(array: ids.bytes)
-        try file.write(array: ids.offsets)
+        if ids.width == nil { try file.write(array: ids.offsets) }
     }
 
     init(decoding reader: inout BinaryReader) throws(StoreError) {
         let (idsDigest, classNames, predictions, scores) = try Self.decodeRows(&reader)
+        let width = try reader.readInt() - 1
         let arena = try reader.readArray(of: UInt8.self)
-        let offsets = try reader.readArray(of: UInt32.self)
-        guard reader.isAtEnd, offsets.count == predictions.count + 1,
-            let table = IDTable(bytes: arena, offsets: offsets)
-        else { throw reader.truncated() }
+        let table: IDTable?
+        if width < 0 {
+            let offsets = try reader.readArray(of: UInt32.self)
+            table = offsets.count == predictions.count + 1 ? IDTable(bytes: arena, offsets: offsets) : nil
+        } else {
+            table = IDTable(bytes: arena, width: width, count: predictions.count)
+        }
+        guard reader.isAtEnd, let table else { throw reader.truncated() }
         self.init(ids: table, classNames: classNames, predictions: predictions, scores: scores, idsDigest: idsDigest)
     }
 
-    /// The ids' digest, class names, predictions and scores at the start of a `PPPRED04` file, checked.
+    /// The ids' digest, class names, predictions and scores at the start of a `PPPRED05` file, checked.
     static func decodeRows(
         _ reader: inout BinaryReader
     ) throws(StoreError) -> (idsDigest: UInt64, classNames: [String], predictions: [Int32], scores: [Double]?) {

@@ -42,6 +42,41 @@ func overwrite(_ path: String, with bytes: [UInt8]) {
         #expect(IDTable(bytes: Array("ab".utf8), offsets: [0, 2, 1, 2]) == nil)
     }
 
+    @Test func idsOfOneLengthNeedNoOffsetsUntilOneDiffers() throws {
+        var table = IDTable(capacity: 4)
+        #expect(table.width == 0)
+        let fixed = (0..<3000).map { String(format: "id-%05d", $0) }
+        for id in fixed { _ = Array(id.utf8).withUnsafeBytes { table.insert($0) } }
+        #expect(table.width == 8 && table.offsets.isEmpty)
+        let fixedCopy = try #require(IDTable(bytes: table.bytes, width: 8, count: fixed.count))
+        #expect(fixedCopy.digest == table.digest)
+        #expect(Array("id-01234".utf8).withUnsafeBytes { fixedCopy.find($0) } == 1234)
+
+        let ids = fixed + ["short", "", "a much longer id than the others"]
+        for id in ids.suffix(3) { _ = Array(id.utf8).withUnsafeBytes { table.insert($0) } }
+        #expect(table.width == nil && table.offsets.count == ids.count + 1)
+        for (i, id) in ids.enumerated() {
+            #expect(Array(id.utf8).withUnsafeBytes { table.find($0) } == i)
+            #expect(table.string(at: i) == id)
+        }
+        #expect(table.digest != fixedCopy.digest)
+        let copy = try #require(IDTable(bytes: table.bytes, offsets: table.offsets))
+        #expect(copy.digest == table.digest)
+
+        // Offsets of ids that all have one length give the same table as inserting them.
+        let uniform = try #require(IDTable(bytes: Array("aabbcc".utf8), offsets: [0, 2, 4, 6]))
+        #expect(uniform.width == 2 && uniform.offsets.isEmpty)
+        var inserted = IDTable()
+        for id in ["aa", "bb", "cc"] { _ = Array(id.utf8).withUnsafeBytes { inserted.insert($0) } }
+        #expect(uniform.digest == inserted.digest)
+
+        #expect(IDTable(bytes: Array("aabb".utf8), width: 2, count: 3) == nil)
+        #expect(IDTable(bytes: Array("aaaa".utf8), width: 2, count: 2) == nil)
+        #expect(IDTable(bytes: [], width: -1, count: 0) == nil)
+        #expect(IDTable(bytes: [], width: Int.max, count: 2) == nil)
+        #expect(IDTable(bytes: [], width: 5, count: 0)?.count == 0)
+    }
+
     @Test func insertsWhileGrowingKeepEveryIDFindable() {
         var table = IDTable(capacity: 1)
         for i in 0..<20_000 {
@@ -164,10 +199,11 @@ func overwrite(_ path: String, with bytes: [UInt8]) {
         #expect(throws: StoreError.self) { try store.readPredictions(7) }
     }
 
-    @Test func everyCutOrFlippedPredictionsFileIsRefusedOrReadSafely() throws {
+    @Test(arguments: [["a", "bb", "ccc", "dddd"], ["aa", "bb", "cc", "dd"]])
+    func everyCutOrFlippedPredictionsFileIsRefusedOrReadSafely(names: [String]) throws {
         let store = Store(root: try temporaryDirectory())
         var ids = IDTable(capacity: 4)
-        for id in ["a", "bb", "ccc", "dddd"] { _ = Array(id.utf8).withUnsafeBytes { ids.insert($0) } }
+        for id in names { _ = Array(id.utf8).withUnsafeBytes { ids.insert($0) } }
         let stored = StoredPredictions(ids: ids, classNames: ["1", "0"], predictions: [0, 1, 0, 1], scores: [0.9, 0.2, 0.7, 0.1])
         let summary = PredictionSummary(
             period: 0, totalPeriods: 1, rows: 4, positiveLabel: "1", predictedPositiveRate: 0.5,
@@ -175,6 +211,7 @@ func overwrite(_ path: String, with bytes: [UInt8]) {
         )
         try store.writePredictions(stored, summary: summary, period: 0)
         let good = try FileSystem.read(store.predictionsPath(0))
+        #expect(try store.readPredictions(0).ids.digest == ids.digest)
         for cut in 0..<good.count {
             overwrite(store.predictionsPath(0), with: Array(good.prefix(cut)))
             let error = #expect(throws: StoreError.self) { try store.readPredictions(0) }
@@ -186,7 +223,10 @@ func overwrite(_ path: String, with bytes: [UInt8]) {
             overwrite(store.predictionsPath(0), with: bad)
             // A flipped byte is either refused or yields a table that stays within its arrays.
             if let back = try? store.readPredictions(0) {
-                for id in ["a", "bb", "ccc", "dddd", "e"] { _ = Array(id.utf8).withUnsafeBytes { back.ids.find($0) } }
+                for id in names + ["e"] {
+                    _ = Array(id.utf8).withUnsafeBytes { back.ids.find($0) }
+                }
+                for i in 0..<back.ids.count { _ = back.ids.string(at: i) }
             }
         }
     }
