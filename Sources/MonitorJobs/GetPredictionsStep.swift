@@ -31,11 +31,9 @@ public enum GetPredictionsStep {
         let expected = metadata.periods[index].rows
         var ids = IDTable(capacity: expected ?? 1024)
         var classes = ClassTable()
-        var predictions: [Int32] = []
-        predictions.reserveCapacity(expected ?? 1024)
+        var predictions: [Int32] = LargeArrays.reserved(capacity: expected ?? 1024)
         let hasScore = reader.hasScore
-        var scores: [Double] = []
-        if hasScore { scores.reserveCapacity(expected ?? 1024) }
+        var scores: [Double] = hasScore ? LargeArrays.reserved(capacity: expected ?? 1024) : []
         var bins = [Int](repeating: 0, count: 10)
         var sum = 0.0, low = Double.infinity, high = -Double.infinity
 

@@ -160,6 +160,7 @@ struct BinaryReader {
         guard !overflow, self.size - offset >= size else { throw truncated() }
         var failure: StoreError?
         let array = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            LargeArrays.advise(UnsafeMutableRawBufferPointer(buffer))
             do throws(StoreError) {
                 try readExactly(into: UnsafeMutableRawBufferPointer(buffer))
                 initialized = count

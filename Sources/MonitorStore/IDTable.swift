@@ -26,14 +26,14 @@ public struct IDTable: Sendable {
 
     public init(capacity: Int = 1024) {
         self.init(slotsFor: capacity)
-        bytes.reserveCapacity(capacity * 12)
+        bytes = LargeArrays.reserved(capacity: capacity * 12)
     }
 
     /// An empty table with room for `capacity` ids, without reserving an arena.
     private init(slotsFor capacity: Int) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        slots = [UInt64](repeating: 0, count: size)
+        slots = LargeArrays.make(repeating: 0, count: size)
         mask = size - 1
     }
 
@@ -270,7 +270,7 @@ public struct IDTable: Sendable {
     private mutating func grow() {
         let size = slots.count * 2
         let old = slots
-        slots = [UInt64](repeating: 0, count: size)
+        slots = LargeArrays.make(repeating: 0, count: size)
         mask = size - 1
         for entry in old where entry != 0 {
             // The slot comes from the hash's low bits, which the tag does not keep.
