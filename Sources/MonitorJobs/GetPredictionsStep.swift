@@ -29,75 +29,99 @@ public enum GetPredictionsStep {
         let path = try input.dataSet.predictionsPath(period: index)
         let reader = try PredictionReader(path: path)
         let expected = metadata.periods[index].rows
-        var ids = IDTable(capacity: expected ?? 1024)
-        var classes = ClassTable()
-        var predictions: [Int32] = LargeArrays.reserved(capacity: expected ?? 1024)
-        let hasScore = reader.hasScore
-        var scores: [Double] = hasScore ? LargeArrays.reserved(capacity: expected ?? 1024) : []
-        var bins = [Int](repeating: 0, count: 10)
-        var sum = 0.0, low = Double.infinity, high = -Double.infinity
-
-        // Ids are inserted in batches (``PendingIDs``): touching a batch's
-        // slots first lets their cache misses overlap. Before any error is
-        // thrown the pending ids are inserted, so a duplicate earlier in the
-        // file is still the error reported, as if each row were inserted at once.
-        var pending = PendingIDs()
-        func insertPending() throws(JobFailure) {
-            if let (line, id) = pending.insert(into: &ids) {
-                throw JobFailure("\(path):\(line): duplicate id '\(id)' (ids must be unique within a period)")
-            }
+        var rows = PredictionRows(path: path, expected: expected ?? 1024, hasScore: reader.hasScore)
+        while try flushingOnError({ () throws(JobFailure) in try rows.insertPending() }, reader.next()) {
+            try rows.append(id: reader.id, prediction: reader.prediction, score: reader.score, line: reader.line)
         }
-        while try flushingOnError(insertPending, reader.next()) {
-            pending.append(reader.id, line: reader.line)
-            guard let predicted = classes.intern(reader.prediction) else {
-                try insertPending()
-                throw JobFailure(
-                    "\(path):\(reader.line): more than \(ClassTable.limit) distinct predicted classes; "
-                        + "is the prediction column a class label?"
-                )
-            }
-            if pending.isFull { try insertPending() }
-            predictions.append(predicted)
-            if hasScore {
-                let score = reader.score
-                scores.append(score)
-                bins[min(9, Int(score * 10))] += 1
-                sum += score
-                low = min(low, score)
-                high = max(high, score)
-            }
-        }
-        try insertPending()
+        try rows.insertPending()
+        let (ids, classes, predictions) = (rows.ids, rows.classes, rows.predictions)
         if let expected, expected != predictions.count {
             throw JobFailure(
                 "\(path): has \(predictions.count) prediction rows but the metadata says rows = \(expected) for period \(index)"
             )
         }
 
-        let rows = predictions.count
+        let count = predictions.count
         var perClass = [Int](repeating: 0, count: classes.names.count)
         for predicted in predictions { perClass[Int(predicted)] += 1 }
         let positive = classes.number(of: metadata.positiveLabel).map { perClass[Int($0)] } ?? 0
-        let distribution = hasScore
+        let distribution = rows.hasScore
             ? ScoreDistribution(
-                bins: bins,
-                mean: rows > 0 ? sum / Double(rows) : nil,
-                min: rows > 0 ? low : nil,
-                max: rows > 0 ? high : nil
+                bins: rows.bins,
+                mean: count > 0 ? rows.sum / Double(count) : nil,
+                min: count > 0 ? rows.low : nil,
+                max: count > 0 ? rows.high : nil
             ) : nil
         let summary = PredictionSummary(
             period: index,
             totalPeriods: input.period.total,
-            rows: rows,
+            rows: count,
             positiveLabel: metadata.positiveLabel,
-            predictedPositiveRate: rows > 0 ? Double(positive) / Double(rows) : nil,
+            predictedPositiveRate: count > 0 ? Double(positive) / Double(count) : nil,
             predictedClasses: Dictionary(uniqueKeysWithValues: zip(classes.names, perClass)),
             scores: distribution
         )
         let stored = StoredPredictions(
-            ids: ids, classNames: classes.names, predictions: predictions, scores: hasScore ? scores : nil
+            ids: ids, classNames: classes.names, predictions: predictions, scores: rows.hasScore ? rows.scores : nil
         )
         return (stored, summary)
+    }
+}
+
+/// The prediction rows read so far and their score statistics.
+///
+/// Ids are inserted in batches (``PendingIDs``): touching a batch's slots
+/// first lets their cache misses overlap. Before any error is thrown the
+/// pending ids are inserted, so a duplicate earlier in the file is still the
+/// error reported, as if each row were inserted at once. A struct with
+/// mutating methods, so the hot loop has no captured variables (boxes,
+/// dynamic exclusivity checks).
+struct PredictionRows {
+    let path: String
+    let hasScore: Bool
+    var ids: IDTable
+    var classes = ClassTable()
+    var predictions: [Int32]
+    var scores: [Double]
+    var bins = [Int](repeating: 0, count: 10)
+    var sum = 0.0, low = Double.infinity, high = -Double.infinity
+    private var pending = PendingIDs()
+
+    init(path: String, expected: Int, hasScore: Bool) {
+        self.path = path
+        self.hasScore = hasScore
+        ids = IDTable(capacity: expected)
+        predictions = LargeArrays.reserved(capacity: expected)
+        scores = hasScore ? LargeArrays.reserved(capacity: expected) : []
+    }
+
+    @inline(__always)
+    mutating func append(id: UnsafeRawBufferPointer, prediction: UnsafeRawBufferPointer, score: Double, line: Int)
+        throws(JobFailure)
+    {
+        pending.append(id, line: line)
+        guard let predicted = classes.intern(prediction) else {
+            try insertPending()
+            throw JobFailure(
+                "\(path):\(line): more than \(ClassTable.limit) distinct predicted classes; "
+                    + "is the prediction column a class label?"
+            )
+        }
+        if pending.isFull { try insertPending() }
+        predictions.append(predicted)
+        if hasScore {
+            scores.append(score)
+            bins[min(9, Int(score * 10))] += 1
+            sum += score
+            low = min(low, score)
+            high = max(high, score)
+        }
+    }
+
+    mutating func insertPending() throws(JobFailure) {
+        if let (line, id) = pending.insert(into: &ids) {
+            throw JobFailure("\(path):\(line): duplicate id '\(id)' (ids must be unique within a period)")
+        }
     }
 }
 
