@@ -36,4 +36,31 @@ struct RadixSortTests {
         let auc = Metrics.rocAUC(scores: scores, labels: labels, positiveIndex: 1, positives: pos.count, negatives: neg.count)
         #expect(auc == expected)
     }
+
+    /// Above the size where the two sorts run on two threads; with -0.0 and
+    /// 0.0 (a tie) and many equal scores. The reference counts each distinct
+    /// score's positives and negatives and walks the sorted distinct scores.
+    @Test func aucOfALargePeriodMatchesCountsPerScore() {
+        var random = SeededGenerator(seed: 7)
+        let n = 120_000
+        let scores = (0..<n).map { i -> Double in
+            i % 1000 == 0 ? (i % 2000 == 0 ? -0.0 : 0.0) : Double(Int.random(in: 0...5000, using: &random)) / 5000
+        }
+        let labels = (0..<n).map { i -> Int32 in i % 11 == 0 ? -1 : (Int.random(in: 0..<3, using: &random) == 0 ? 1 : 0) }
+        var perScore: [Double: (positive: Int, negative: Int)] = [:]
+        for i in 0..<n where labels[i] >= 0 {
+            if labels[i] == 1 { perScore[scores[i], default: (0, 0)].positive += 1 } else { perScore[scores[i], default: (0, 0)].negative += 1 }
+        }
+        var twice = 0, negativesBelow = 0
+        for score in perScore.keys.sorted() {
+            let (p, q) = perScore[score]!
+            twice += p * (2 * negativesBelow + q)
+            negativesBelow += q
+        }
+        let positives = perScore.values.reduce(0) { $0 + $1.positive }
+        let negatives = perScore.values.reduce(0) { $0 + $1.negative }
+        let expected = Double(twice) / (2 * Double(positives) * Double(negatives))
+        let auc = Metrics.rocAUC(scores: scores, labels: labels, positiveIndex: 1, positives: positives, negatives: negatives)
+        #expect(auc == expected)
+    }
 }
