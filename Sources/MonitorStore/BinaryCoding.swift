@@ -49,6 +49,18 @@ struct FileWriter {
         scheduled = written
     }
 
+    /// Class numbers (-1 for none) of `classCount` classes, each stored as
+    /// number + 1 in one byte when there are fewer than 255 classes, else in
+    /// two: a quarter or half of the bytes of `Int32`s.
+    mutating func write(classNumbers numbers: [Int32], classCount: Int) throws(StoreError) {
+        if classCount < Int(UInt8.max) {
+            try write(array: numbers.map { UInt8(truncatingIfNeeded: $0 &+ 1) })
+        } else {
+            precondition(classCount < Int(UInt16.max), "more classes than a store file holds")
+            try write(array: numbers.map { UInt16(truncatingIfNeeded: $0 &+ 1) })
+        }
+    }
+
     mutating func write(_ bytes: UnsafeRawBufferPointer) throws(StoreError) {
         try flush()
         try FileSystem.writeAll(fd, bytes, path: path)
@@ -149,6 +161,33 @@ struct BinaryReader {
         strings.reserveCapacity(min(count, 1024))
         for _ in 0..<count { strings.append(try readString()) }
         return strings
+    }
+
+    /// What ``FileWriter/write(classNumbers:classCount:)`` wrote, checked: every
+    /// number is below `classCount`, and at least 0 unless `allowingNone` (-1).
+    mutating func readClassNumbers(classCount: Int, allowingNone: Bool) throws(StoreError) -> [Int32] {
+        let lowest: Int32 = allowingNone ? 0 : 1
+        let limit = Int32(clamping: classCount)
+        let numbers = classCount < Int(UInt8.max)
+            ? Self.widen(try readArray(of: UInt8.self), lowest: lowest, limit: limit)
+            : Self.widen(try readArray(of: UInt16.self), lowest: lowest, limit: limit)
+        guard let numbers else { throw truncated() }
+        return numbers
+    }
+
+    /// `stored - 1` for each value, or `nil` when one is outside `lowest ... limit`.
+    private static func widen<T: FixedWidthInteger>(_ stored: [T], lowest: Int32, limit: Int32) -> [Int32]? {
+        var valid = true
+        let numbers = [Int32](unsafeUninitializedCapacity: stored.count) { buffer, count in
+            LargeArrays.advise(UnsafeMutableRawBufferPointer(buffer))
+            for (i, value) in stored.enumerated() {
+                let number = Int32(value)
+                valid = valid && number >= lowest && number <= limit
+                buffer[i] = number &- 1
+            }
+            count = stored.count
+        }
+        return valid ? numbers : nil
     }
 
     mutating func readArray<T: BitwiseCopyable>(of type: T.Type) throws(StoreError) -> [T] {

@@ -1,7 +1,7 @@
 /// A period's validated predictions, as `get-predictions` hands them to
 /// `load-ground-truth`: ids, interned predicted classes, and scores.
 public struct StoredPredictions: Sendable {
-    static let magic = "PPPRED05"
+    static let magic = "PPPRED06"
 
     /// Row `i`'s id is `ids.string(at: i)`.
     public var ids: IDTable
@@ -29,8 +29,9 @@ public struct StoredPredictions: Sendable {
 
     public var count: Int { predictions.count }
 
-    /// Writes the `PPPRED05` format: the ids' digest, class names,
-    /// predictions, a score flag and the scores, then the ids (last, so that
+    /// Writes the `PPPRED06` format: the ids' digest, class names,
+    /// predictions (as class numbers: one byte each below 255 classes), a
+    /// score flag and the scores, then the ids (last, so that
     /// `check-model` reads the rest without them): their width (0 when their
     /// lengths differ, else 1 + the length), the arena, and when their lengths
     /// differ, its offsets.
@@ -38,7 +39,7 @@ public struct StoredPredictions: Sendable {
         file.write(magic: Self.magic)
         file.write(Int(truncatingIfNeeded: idsDigest))
         file.write(classNames)
-        try file.write(array: predictions)
+        try file.write(classNumbers: predictions, classCount: classNames.count)
         file.write(scores == nil ? 0 : 1)
         if let scores { try file.write(array: scores) }
         file.write(ids.width.map { $0 + 1 } ?? 0)
@@ -61,20 +62,17 @@ public struct StoredPredictions: Sendable {
         self.init(ids: table, classNames: classNames, predictions: predictions, scores: scores, idsDigest: idsDigest)
     }
 
-    /// The ids' digest, class names, predictions and scores at the start of a `PPPRED05` file, checked.
+    /// The ids' digest, class names, predictions and scores at the start of a `PPPRED06` file, checked.
     static func decodeRows(
         _ reader: inout BinaryReader
     ) throws(StoreError) -> (idsDigest: UInt64, classNames: [String], predictions: [Int32], scores: [Double]?) {
         let idsDigest = try reader.readUInt64()
         let classNames = try reader.readStrings()
-        let predictions = try reader.readArray(of: Int32.self)
+        let predictions = try reader.readClassNumbers(classCount: classNames.count, allowingNone: false)
         let flag = try reader.readInt()
         guard flag <= 1 else { throw reader.truncated() }
         let scores = flag == 1 ? try reader.readArray(of: Double.self) : nil
-        let classCount = Int32(classNames.count)
-        guard scores.map({ $0.count == predictions.count }) ?? true,
-            predictions.allSatisfy({ $0 >= 0 && $0 < classCount })
-        else { throw reader.truncated() }
+        guard scores.map({ $0.count == predictions.count }) ?? true else { throw reader.truncated() }
         return (idsDigest, classNames, predictions, scores)
     }
 }
@@ -86,7 +84,7 @@ public struct StoredPredictions: Sendable {
 /// `predictions.bin`, whose predictions and scores it completes): half the
 /// bytes to write and make durable.
 public struct JoinedRecords: Sendable {
-    static let magic = "PPJOIN03"
+    static let magic = "PPJOIN04"
 
     /// Number → class label (predicted and true classes together; the
     /// predicted classes first, numbered as in the stored predictions).
@@ -111,12 +109,13 @@ public struct JoinedRecords: Sendable {
         self.idsDigest = idsDigest
     }
 
-    /// Writes the `PPJOIN03` format: the predictions' ids digest, class names and labels.
+    /// Writes the `PPJOIN04` format: the predictions' ids digest, class names
+    /// and labels (as class numbers, -1 for none: one byte each below 255 classes).
     func encode(into file: inout FileWriter) throws(StoreError) {
         file.write(magic: Self.magic)
         file.write(Int(truncatingIfNeeded: idsDigest))
         file.write(classNames)
-        try file.write(array: labels)
+        try file.write(classNumbers: labels, classCount: classNames.count)
     }
 
     /// The predictions' ids digest, class names and labels in `reader`.
@@ -125,9 +124,8 @@ public struct JoinedRecords: Sendable {
     ) throws(StoreError) -> (idsDigest: UInt64, classNames: [String], labels: [Int32]) {
         let idsDigest = try reader.readUInt64()
         let classNames = try reader.readStrings()
-        let labels = try reader.readArray(of: Int32.self)
-        let classCount = Int32(classNames.count)
-        guard reader.isAtEnd, labels.allSatisfy({ $0 >= -1 && $0 < classCount }) else { throw reader.truncated() }
+        let labels = try reader.readClassNumbers(classCount: classNames.count, allowingNone: true)
+        guard reader.isAtEnd else { throw reader.truncated() }
         return (idsDigest, classNames, labels)
     }
 }

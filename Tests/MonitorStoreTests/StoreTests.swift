@@ -186,12 +186,39 @@ func overwrite(_ path: String, with bytes: [UInt8]) {
         #expect(throws: StoreError.self) { try store.readJoined(0) }
     }
 
+    /// Class numbers take one byte below 255 classes and two from there on.
+    @Test(arguments: [2, 254, 255, 1000])
+    func classNumbersRoundTripAtEveryWidth(classCount: Int) throws {
+        let store = Store(root: try temporaryDirectory())
+        var ids = IDTable()
+        let rows = 600
+        for i in 0..<rows { _ = Array("id\(i)".utf8).withUnsafeBytes { ids.insert($0) } }
+        let names = (0..<classCount).map { "c\($0)" }
+        let predictions = (0..<rows).map { Int32($0 * 7 % classCount) }
+        let stored = StoredPredictions(ids: ids, classNames: names, predictions: predictions, scores: nil)
+        let summary = PredictionSummary(
+            period: 0, totalPeriods: 1, rows: rows, positiveLabel: "c0", predictedPositiveRate: nil,
+            predictedClasses: [:], scores: nil
+        )
+        try store.writePredictions(stored, summary: summary, period: 0)
+        #expect(try store.readPredictions(0).predictions == predictions)
+        let labels = (0..<rows).map { Int32($0 % 3 == 0 ? -1 : ($0 * 13) % (classCount + 1)) }
+        let joined = JoinedRecords(
+            classNames: names + ["extra"], predictions: predictions, labels: labels, scores: nil, idsDigest: stored.idsDigest
+        )
+        let coverage = Coverage(period: 0, totalPeriods: 1, rows: rows, labeled: 0, unlabeled: 0, labelsWithoutPrediction: 0)
+        try store.writeJoined(joined, coverage: coverage, period: 0)
+        let back = try store.readJoined(0)
+        #expect(back.labels == labels)
+        #expect(back.predictions == predictions)
+    }
+
     @Test func missingAndCorruptFilesAreNamed() throws {
         let store = Store(root: try temporaryDirectory())
         let missing = #expect(throws: StoreError.self) { try store.readJoined(7) }
         #expect(missing?.kind == .missing)
         #expect(missing?.description.contains("run load-ground-truth for period 7 first") == true)
-        try FileSystem.writeAtomically("PPJOIN03 but short", to: store.joinedPath(7))
+        try FileSystem.writeAtomically("PPJOIN04 but short", to: store.joinedPath(7))
         let corrupt = #expect(throws: StoreError.self) { try store.readJoined(7) }
         #expect(corrupt?.kind == .corrupt)
         #expect(corrupt?.path == store.joinedPath(7))
