@@ -1,7 +1,8 @@
 /// A set of byte-string ids numbered in insertion order, kept in one arena:
-/// no allocation per id. Open addressing with linear probing; each slot holds
-/// the id's number and 32 bits of its hash, so a probe compares the arena's
-/// bytes only when the hashes agree.
+/// no allocation per id. Open addressing with linear probing in 32-bit slots:
+/// each holds the id's number and, in the bits the number does not need, a
+/// tag from its hash (13 bits for 250,000 ids), so a probe compares the
+/// arena's bytes only when the tags agree.
 ///
 /// While every id has the same length (``width``), id `i` sits at `i * width`
 /// and no offsets are kept: a lookup then has one cache miss less.
@@ -13,10 +14,12 @@ public struct IDTable: Sendable {
     public private(set) var offsets: [UInt32] = []
     /// The length of every id, or -1 once they differ (then ``offsets`` is used).
     private var fixedWidth = 0
-    /// The hash table: 0 is empty, else `tag << 32 | (number + 1)`. Its size
-    /// is a power of two, at least twice the number of ids.
-    private var slots: [UInt64]
+    /// The hash table: 0 is empty, else `tag | (number + 1)`, the number in the
+    /// low ``indexMask`` bits. Its size is a power of two, at least twice the number of ids.
+    private var slots: [UInt32]
     private var mask: Int
+    /// `slots.count - 1` as a slot's number bits; the bits above hold the tag.
+    private var indexMask: UInt32
 
     /// The number of ids.
     public private(set) var count = 0
@@ -33,8 +36,10 @@ public struct IDTable: Sendable {
     private init(slotsFor capacity: Int) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
+        precondition(size <= 1 << 30, "too many ids for one table")
         slots = LargeArrays.make(repeating: 0, count: size)
         mask = size - 1
+        indexMask = UInt32(size - 1)
     }
 
     /// Rebuilds a table from its arena and offsets (`count + 1` of them, the first 0).
@@ -118,8 +123,8 @@ public struct IDTable: Sendable {
     @inline(__always)
     public func touchEntry(hash: Int) -> Int32 {
         let entry = slots.withUnsafeBufferPointer { $0[hash & mask] }
-        guard entry != 0, entry & Self.tagMask == Self.tag(hash) else { return Int32(truncatingIfNeeded: entry) }
-        let start = bounds(Int(entry & 0xFFFF_FFFF) - 1).start
+        guard entry != 0, entry & ~indexMask == tag(hash) else { return Int32(truncatingIfNeeded: entry) }
+        let start = bounds(Int(entry & indexMask) - 1).start
         guard start < bytes.count else { return Int32(truncatingIfNeeded: start) }
         return Int32(truncatingIfNeeded: start) &+ Int32(bytes.withUnsafeBufferPointer { $0[start] })
     }
@@ -141,13 +146,13 @@ public struct IDTable: Sendable {
     /// ``insert(_:)`` with the id's ``hash(_:)`` already computed.
     @inline(__always)
     public mutating func insert(_ id: UnsafeRawBufferPointer, hash: Int) -> (index: Int, inserted: Bool) {
-        let tag = Self.tag(hash)
+        let tag = tag(hash)
         var slot = hash & mask
         while true {
             let entry = slots[slot]
             if entry == 0 { break }
-            if entry & Self.tagMask == tag, matches(Int(entry & 0xFFFF_FFFF) - 1, id) {
-                return (Int(entry & 0xFFFF_FFFF) - 1, false)
+            if entry & ~indexMask == tag, matches(Int(entry & indexMask) - 1, id) {
+                return (Int(entry & indexMask) - 1, false)
             }
             slot = (slot + 1) & mask
         }
@@ -159,7 +164,7 @@ public struct IDTable: Sendable {
         precondition(bytes.count <= Int(UInt32.max) && index < Int(UInt32.max - 1), "ids larger than 4 GiB in one period")
         if fixedWidth < 0 { offsets.append(UInt32(bytes.count)) }
         count = index + 1
-        slots[slot] = tag | UInt64(index + 1)
+        slots[slot] = tag | UInt32(index + 1)
         if count * 2 > slots.count { grow() }
         return (index, true)
     }
@@ -173,26 +178,25 @@ public struct IDTable: Sendable {
     /// ``find(_:)`` with the id's ``hash(_:)`` already computed.
     @inline(__always)
     public func find(_ id: UnsafeRawBufferPointer, hash: Int) -> Int? {
-        let tag = Self.tag(hash)
+        let tag = tag(hash)
         return slots.withUnsafeBufferPointer { slots in
             var slot = hash & mask
             while true {
                 let entry = slots[slot]
                 if entry == 0 { return nil }
-                if entry & Self.tagMask == tag, matches(Int(entry & 0xFFFF_FFFF) - 1, id) {
-                    return Int(entry & 0xFFFF_FFFF) - 1
+                if entry & ~indexMask == tag, matches(Int(entry & indexMask) - 1, id) {
+                    return Int(entry & indexMask) - 1
                 }
                 slot = (slot + 1) & mask
             }
         }
     }
 
-    private static let tagMask: UInt64 = 0xFFFF_FFFF_0000_0000
-
-    /// The high 32 bits of `hash`, in place; the slot comes from the low bits.
+    /// The tag of `hash` in place in a slot: bits of its high half, where the
+    /// slot's number bits are clear; the slot comes from the low bits.
     @inline(__always)
-    private static func tag(_ hash: Int) -> UInt64 {
-        UInt64(bitPattern: Int64(hash)) & tagMask
+    private func tag(_ hash: Int) -> UInt32 {
+        UInt32(truncatingIfNeeded: UInt64(bitPattern: Int64(hash)) >> 32) & ~indexMask
     }
 
     /// From now on the ids' lengths differ: their offsets are kept.
@@ -253,31 +257,35 @@ public struct IDTable: Sendable {
 
     /// Puts id `index`, already in the arena, into the table unless an equal id is there.
     private mutating func claimSlot(for index: Int, hash: Int) -> Bool {
-        let tag = Self.tag(hash)
+        let tag = tag(hash)
         var slot = hash & mask
         while slots[slot] != 0 {
             let entry = slots[slot]
-            if entry & Self.tagMask == tag {
-                let same = withID(index) { matches(Int(entry & 0xFFFF_FFFF) - 1, $0) }
+            if entry & ~indexMask == tag {
+                let same = withID(index) { matches(Int(entry & indexMask) - 1, $0) }
                 if same { return false }
             }
             slot = (slot + 1) & mask
         }
-        slots[slot] = tag | UInt64(index + 1)
+        slots[slot] = tag | UInt32(index + 1)
         return true
     }
 
     private mutating func grow() {
         let size = slots.count * 2
+        precondition(size <= 1 << 30, "too many ids for one table")
         let old = slots
+        let oldIndexMask = indexMask
         slots = LargeArrays.make(repeating: 0, count: size)
         mask = size - 1
+        indexMask = UInt32(size - 1)
         for entry in old where entry != 0 {
-            // The slot comes from the hash's low bits, which the tag does not keep.
-            let index = Int(entry & 0xFFFF_FFFF) - 1
-            var slot = withID(index) { Self.hash($0) } & mask
+            // Numbers take one bit more now: the tag is taken again from the hash.
+            let index = Int(entry & oldIndexMask) - 1
+            let hash = withID(index) { Self.hash($0) }
+            var slot = hash & mask
             while slots[slot] != 0 { slot = (slot + 1) & mask }
-            slots[slot] = entry
+            slots[slot] = tag(hash) | UInt32(index + 1)
         }
     }
 

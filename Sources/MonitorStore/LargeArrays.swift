@@ -8,9 +8,9 @@ import Darwin
 
 /// Arrays of a period's size (megabytes), allocated so that Linux may back
 /// them with transparent huge pages (`madvise(MADV_HUGEPAGE)` before the
-/// first touch): a 4 MiB id table then costs a few page faults instead of
-/// a thousand, and its random probes miss the TLB less. Elsewhere, or for
-/// smaller arrays, they are plain arrays.
+/// first touch): each aligned 2 MiB extent inside them then costs one page
+/// fault instead of 512, and random probes into it miss the TLB less.
+/// Elsewhere, or for arrays under 2 MiB, they are plain arrays.
 public enum LargeArrays {
     /// The huge page size; smaller arrays are left alone.
     static let hugePage = 2 << 20
