@@ -15,7 +15,7 @@ struct CheckModel: JobCommand {
     @OptionGroup var degradation: DegradationOptions
 
     static func parseCommonCase(_ arguments: [String]) -> Self? {
-        guard let common = CommonArguments(arguments, names: CommonArguments.locationNames.union(CommonArguments.degradationNames)) else { return nil }
+        guard let common = CommonArguments(arguments, names: CommonArguments.locationNames + CommonArguments.degradationNames) else { return nil }
         var command = Self()
         command.period = common.period
         command.location = common.location

@@ -1,10 +1,12 @@
 import ArgumentParser
 import PeriodArgs
 
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// `--data` and `--store`, shared by the three jobs.
@@ -20,7 +22,7 @@ public struct LocationOptions: ParsableArguments, Sendable {
     /// A context for this process: its environment, standard output, and the
     /// CML API when the platform variables are set.
     public func context() -> JobContext {
-        JobContext(dataDirectory: data, storeDirectory: store, environment: ProcessInfo.processInfo.environment)
+        JobContext(dataDirectory: data, storeDirectory: store, environment: processEnvironment())
     }
 }
 
@@ -47,47 +49,54 @@ extension JobCommand {
 /// Anything else (help, `--name=value`, unknown or repeated options, …) is
 /// `nil` and goes through ArgumentParser, so behaviour is unchanged.
 public struct CommonArguments {
-    public static let locationNames: Set<String> = ["--data", "--store"]
-    public static let degradationNames: Set<String> = [
+    public static let locationNames = ["--data", "--store"]
+    public static let degradationNames = [
         "--min-accuracy", "--max-drop", "--significance", "--min-labeled", "--on-degradation",
     ]
 
-    private var values: [String: [String]] = [:]
+    /// The `(name, value)` pairs in order. (Arrays, not a set and a
+    /// dictionary: a handful of names, and no hashing before `main` needs any.)
+    private var pairs: [(name: String, value: String)] = []
 
     /// - Parameter names: the option names the command has besides `--period`.
-    public init?(_ arguments: [String], names: Set<String>) {
+    public init?(_ arguments: [String], names: [String]) {
         guard arguments.count % 2 == 0 else { return nil }
         var i = 0
         while i < arguments.count {
             let name = arguments[i], value = arguments[i + 1]
-            guard name == "--period" || names.contains(name), let first = value.utf8.first, first != UInt8(ascii: "-"),
-                name == "--period" || values[name] == nil
+            let isPeriod = name == "--period"
+            guard isPeriod || names.contains(name), let first = value.utf8.first, first != UInt8(ascii: "-"),
+                isPeriod || !pairs.contains(where: { $0.name == name })
             else { return nil }
-            values[name, default: []].append(value)
+            pairs.append((name, value))
             i += 2
         }
     }
 
+    private func value(_ name: String) -> String? {
+        pairs.last { $0.name == name }?.value
+    }
+
     public var period: PeriodOption {
         var option = PeriodOption()
-        option.period = values["--period"] ?? []
+        option.period = pairs.filter { $0.name == "--period" }.map(\.value)
         return option
     }
 
     public var location: LocationOptions {
         var options = LocationOptions()
-        options.data = values["--data"]?.last
-        options.store = values["--store"]?.last
+        options.data = value("--data")
+        options.store = value("--store")
         return options
     }
 
     public var degradation: DegradationOptions {
         var options = DegradationOptions()
-        options.minAccuracy = values["--min-accuracy"]?.last
-        options.maxDrop = values["--max-drop"]?.last
-        options.significance = values["--significance"]?.last
-        options.minLabeled = values["--min-labeled"]?.last
-        options.onDegradation = values["--on-degradation"]?.last
+        options.minAccuracy = value("--min-accuracy")
+        options.maxDrop = value("--max-drop")
+        options.significance = value("--significance")
+        options.minLabeled = value("--min-labeled")
+        options.onDegradation = value("--on-degradation")
         return options
     }
 }
@@ -119,4 +128,22 @@ extension JobCommand {
         let status = await execute()
         if status != .success { throw ExitCode(status.rawValue) }
     }
+}
+
+/// The process environment, read from `environ` (what
+/// `ProcessInfo.processInfo.environment` gives, without starting up
+/// `ProcessInfo`). For a name given twice, the first value counts, as `getenv`.
+func processEnvironment() -> [String: String] {
+    var result: [String: String] = [:]
+    let start: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = environ  // nil after clearenv()
+    guard var entry = start else { return result }
+    while let pointer = entry.pointee {
+        let text = String(cString: pointer)
+        if let equals = text.utf8.firstIndex(of: UInt8(ascii: "=")) {
+            let name = String(text[..<equals])
+            if result[name] == nil { result[name] = String(text[text.index(after: equals)...]) }
+        }
+        entry += 1
+    }
+    return result
 }
