@@ -76,7 +76,7 @@ public enum GetPredictionsStep {
 /// error reported, as if each row were inserted at once. A struct with
 /// mutating methods, so the hot loop has no captured variables (boxes,
 /// dynamic exclusivity checks).
-struct PredictionRows {
+struct PredictionRows: ~Copyable {
     let path: String
     let hasScore: Bool
     var ids: IDTable
@@ -132,60 +132,33 @@ func text(_ bytes: UnsafeRawBufferPointer) -> String {
 }
 
 /// Ids read but not yet inserted into an ``IDTable``: their bytes, hashes and lines.
-struct PendingIDs {
-    private var bytes: [UInt8] = []
-    private var ends: [Int] = []
-    private var hashes: [Int] = []
-    private var lines: [Int] = []
-
-    init() {
-        bytes.reserveCapacity(IDTable.batchSize * 32)
-        ends.reserveCapacity(IDTable.batchSize)
-        hashes.reserveCapacity(IDTable.batchSize)
-        lines.reserveCapacity(IDTable.batchSize)
+struct PendingIDs: ~Copyable {
+    struct Entry {
+        /// End of the id in `bytes`; it starts where the previous one ends.
+        var end: Int
+        var hash: Int
+        var line: Int
     }
 
-    var isFull: Bool { ends.count >= IDTable.batchSize }
-    var count: Int { ends.count }
+    private var bytes = RowBuffer<UInt8>(capacity: IDTable.batchSize * 32)
+    private var entries = RowBuffer<Entry>(capacity: IDTable.batchSize)
 
-    mutating func append(_ id: UnsafeRawBufferPointer, line: Int) {
-        bytes.append(contentsOf: id)
-        ends.append(bytes.count)
-        hashes.append(IDTable.hash(id))
-        lines.append(line)
-    }
+    var isFull: Bool { entries.count >= IDTable.batchSize }
+    var count: Int { entries.count }
 
-    func hash(_ k: Int) -> Int { hashes[k] }
-    func line(_ k: Int) -> Int { lines[k] }
-
-    /// Calls `body` with the bytes of pending id `k`.
     @inline(__always)
-    func withIDBytes<T>(_ k: Int, _ body: (UnsafeRawBufferPointer) -> T) -> T {
-        let start = k == 0 ? 0 : ends[k - 1], end = ends[k]
-        return bytes.withUnsafeBytes { all in body(UnsafeRawBufferPointer(rebasing: all[start..<end])) }
+    mutating func append(_ id: UnsafeRawBufferPointer, line: Int) {
+        bytes.append(bytes: id)
+        entries.append(Entry(end: bytes.count, hash: IDTable.hash(id), line: line))
     }
 
-    /// The pending ids' bytes and hashes, for a loop over the whole batch.
-    struct Batch {
-        let bytes: UnsafeRawBufferPointer
-        let ends: UnsafeBufferPointer<Int>
-        let hashes: UnsafeBufferPointer<Int>
+    func hash(_ k: Int) -> Int { entries[k].hash }
+    func line(_ k: Int) -> Int { entries[k].line }
 
-        var count: Int { ends.count }
-
-        @inline(__always)
-        func id(_ k: Int) -> UnsafeRawBufferPointer {
-            UnsafeRawBufferPointer(rebasing: bytes[(k == 0 ? 0 : ends[k - 1])..<ends[k]])
-        }
-    }
-
-    /// Calls `body` with the batch.
-    func withBatch<T>(_ body: (Batch) -> T) -> T {
-        bytes.withUnsafeBytes { bytes in
-            ends.withUnsafeBufferPointer { ends in
-                hashes.withUnsafeBufferPointer { hashes in body(Batch(bytes: bytes, ends: ends, hashes: hashes)) }
-            }
-        }
+    /// The bytes of pending id `k`; valid until the next mutation.
+    @inline(__always)
+    func id(_ k: Int) -> UnsafeRawBufferPointer {
+        bytes.bytes((k == 0 ? 0 : entries[k - 1].end)..<entries[k].end)
     }
 
     /// Touches the slots of every pending id (see ``IDTable/touch(hash:)``);
@@ -195,10 +168,11 @@ struct PendingIDs {
     }
 
     /// ``touch(_:entries:)`` for pending ids `range` only.
-    func touch(_ table: IDTable, _ range: Range<Int>, entries: Bool) {
+    func touch(_ table: IDTable, _ range: Range<Int>, entries touchEntries: Bool) {
+        let entries = self.entries.elements
         var sink: Int32 = 0
-        for k in range { sink &+= table.touch(hash: hashes[k]) }
-        if entries { for k in range { sink &+= table.touchEntry(hash: hashes[k]) } }
+        for k in range { sink &+= table.touch(hash: entries[k].hash) }
+        if touchEntries { for k in range { sink &+= table.touchEntry(hash: entries[k].hash) } }
         IDTable.consume(sink)
     }
 
@@ -208,22 +182,17 @@ struct PendingIDs {
     mutating func insert(into table: inout IDTable) -> (line: Int, id: String)? {
         defer { removeAll() }
         touch(table)
-        var start = 0
-        return bytes.withUnsafeBytes { all in
-            for k in 0..<ends.count {
-                let id = UnsafeRawBufferPointer(rebasing: all[start..<ends[k]])
-                start = ends[k]
-                if !table.insert(id, hash: hashes[k]).inserted { return (lines[k], text(id)) }
-            }
-            return nil
+        let entries = self.entries.elements
+        for k in 0..<entries.count {
+            let id = self.id(k)
+            if !table.insert(id, hash: entries[k].hash).inserted { return (entries[k].line, text(id)) }
         }
+        return nil
     }
 
     mutating func removeAll() {
-        bytes.removeAll(keepingCapacity: true)
-        ends.removeAll(keepingCapacity: true)
-        hashes.removeAll(keepingCapacity: true)
-        lines.removeAll(keepingCapacity: true)
+        bytes.removeAll()
+        entries.removeAll()
     }
 }
 

@@ -71,7 +71,7 @@ public enum LoadGroundTruthStep {
 /// order, as one at a time would. Until the predictions are loaded, rows
 /// only gather in the batch. A struct with mutating methods, so the hot
 /// loop has no captured variables (boxes, dynamic exclusivity checks).
-struct LabelJoin {
+struct LabelJoin: ~Copyable {
     /// The stored predictions, once loaded.
     private(set) var predictions: StoredPredictions?
     var path = ""
@@ -82,20 +82,17 @@ struct LabelJoin {
     /// Ids of labels without a prediction.
     var unknown = IDTable(capacity: 64)
     var pending = PendingIDs()
-    private var labelBytes: [UInt8] = []
-    private var labelEnds: [Int] = []
+    private var labelBytes = RowBuffer<UInt8>(capacity: IDTable.batchSize * 8)
+    private var labelEnds = RowBuffer<Int>(capacity: IDTable.batchSize)
     /// A batch's prediction rows, -1 for ids without a prediction.
-    private var rows: [Int] = []
+    private var rows = RowBuffer<Int>(capacity: IDTable.batchSize)
 
-    init() {
-        labelBytes.reserveCapacity(IDTable.batchSize * 8)
-        labelEnds.reserveCapacity(IDTable.batchSize)
-        rows.reserveCapacity(IDTable.batchSize)
-    }
+    init() {}
 
+    @inline(__always)
     mutating func append(id: UnsafeRawBufferPointer, label: UnsafeRawBufferPointer, line: Int) {
         pending.append(id, line: line)
-        labelBytes.append(contentsOf: label)
+        labelBytes.append(bytes: label)
         labelEnds.append(labelBytes.count)
     }
 
@@ -119,8 +116,8 @@ struct LabelJoin {
         }
         defer {
             pending.removeAll()
-            labelBytes.removeAll(keepingCapacity: true)
-            labelEnds.removeAll(keepingCapacity: true)
+            labelBytes.removeAll()
+            labelEnds.removeAll()
         }
         var start = 0
         while start < pending.count {
@@ -135,32 +132,28 @@ struct LabelJoin {
         pending.touch(ids, range, entries: true)
         // Find the whole batch first (no writes in between, so the compiler
         // keeps the table's storage in registers), then record it in order.
-        rows.removeAll(keepingCapacity: true)
-        pending.withBatch { batch in
-            for k in range { rows.append(ids.find(batch.id(k), hash: batch.hashes[k]) ?? -1) }
-        }
-        for (k, row) in zip(range, rows) {
+        rows.removeAll()
+        for k in range { rows.append(ids.find(pending.id(k), hash: pending.hash(k)) ?? -1) }
+        for (k, row) in zip(range, rows.elements) {
             if row >= 0 {
                 guard !seen[row] else { throw duplicate(k) }
                 seen[row] = true
                 let labelStart = k == 0 ? 0 : labelEnds[k - 1], labelEnd = labelEnds[k]
                 guard labelEnd > labelStart else { continue }
-                let label = labelBytes.withUnsafeBytes { all in
-                    classes.intern(UnsafeRawBufferPointer(rebasing: all[labelStart..<labelEnd]))
-                }
+                let label = classes.intern(labelBytes.bytes(labelStart..<labelEnd))
                 guard let label else {
                     throw JobFailure("\(path):\(pending.line(k)): more than \(ClassTable.limit) distinct classes")
                 }
                 labels[row] = label
             } else {
-                let inserted = pending.withIDBytes(k) { unknown.insert($0, hash: pending.hash(k)).inserted }
+                let inserted = unknown.insert(pending.id(k), hash: pending.hash(k)).inserted
                 guard inserted else { throw duplicate(k) }
             }
         }
     }
 
     private func duplicate(_ k: Int) -> JobFailure {
-        pending.withIDBytes(k) { Self.duplicate($0, pending.line(k), path) }
+        Self.duplicate(pending.id(k), pending.line(k), path)
     }
 
     static func duplicate(_ id: UnsafeRawBufferPointer, _ line: Int, _ path: String) -> JobFailure {
