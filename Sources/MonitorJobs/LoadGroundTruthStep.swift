@@ -22,12 +22,12 @@ public enum LoadGroundTruthStep {
         }
     }
 
-    static func join(_ input: StepInput) throws -> (JoinedRecords, Coverage) {
+    static func join(_ input: StepInput) throws -> (JoinedLabels, Coverage) {
         let index = input.period.current
         // The stored predictions are read on another thread while this one
         // parses the labels; rows parsed before they arrive wait in the batch.
         let store = input.store
-        let loading = BackgroundWork { () throws(StoreError) in try store.readPredictions(index) }
+        let loading = BackgroundWork { () throws(StoreError) in try store.readPredictionIDs(index) }
         var join = LabelJoin()
         do {
             let path = try input.dataSet.labelsPath(period: index)
@@ -47,10 +47,7 @@ public enum LoadGroundTruthStep {
         let (classes, labels, unknown, rows) = (join.classes, join.labels, join.unknown, predictions.count)
         input.timings.markRead("join")
         let labeled = labels.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
-        let joined = JoinedRecords(
-            classNames: classes.names, predictions: predictions.predictions, labels: labels, scores: predictions.scores,
-            idsDigest: predictions.idsDigest
-        )
+        let joined = JoinedLabels(classNames: classes.names, labels: labels, idsDigest: predictions.idsDigest)
         let coverage = Coverage(
             period: index,
             totalPeriods: input.period.total,
@@ -73,7 +70,7 @@ public enum LoadGroundTruthStep {
 /// loop has no captured variables (boxes, dynamic exclusivity checks).
 struct LabelJoin: ~Copyable {
     /// The stored predictions, once loaded.
-    private(set) var predictions: StoredPredictions?
+    private(set) var predictions: PredictionIDs?
     var path = ""
     var classes = ClassTable()
     /// Per prediction row: the label's class number, -1 while unlabeled.
@@ -97,14 +94,14 @@ struct LabelJoin: ~Copyable {
     }
 
     /// Waits for the predictions if need be and joins every pending row.
-    mutating func finish(_ loading: BackgroundWork<StoredPredictions, StoreError>) throws(JobFailure) {
+    mutating func finish(_ loading: BackgroundWork<PredictionIDs, StoreError>) throws(JobFailure) {
         try joinPending(loading)
     }
 
     /// Joins the pending rows in order, waiting for the predictions if they are not loaded yet.
-    mutating func joinPending(_ loading: BackgroundWork<StoredPredictions, StoreError>) throws(JobFailure) {
+    mutating func joinPending(_ loading: BackgroundWork<PredictionIDs, StoreError>) throws(JobFailure) {
         if predictions == nil {
-            let loaded: StoredPredictions
+            let loaded: PredictionIDs
             switch loading.wait() {
             case .success(let value): loaded = value
             case .failure(let error): throw JobFailure(error)

@@ -190,6 +190,25 @@ struct BinaryReader {
         return valid ? numbers : nil
     }
 
+    /// Skips what ``FileWriter/write(classNumbers:classCount:)`` wrote.
+    ///
+    /// - Returns: how many numbers there were.
+    mutating func skipClassNumbers(classCount: Int) throws(StoreError) -> Int {
+        classCount < Int(UInt8.max) ? try skipArray(of: UInt8.self) : try skipArray(of: UInt16.self)
+    }
+
+    /// Skips an array written by ``FileWriter/write(array:)``.
+    ///
+    /// - Returns: its element count.
+    mutating func skipArray<T: BitwiseCopyable>(of: T.Type) throws(StoreError) -> Int {
+        let count = try readInt()
+        let (size, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<T>.stride)
+        guard !overflow, self.size - offset >= size else { throw truncated() }
+        guard lseek(fd, off_t(size), SEEK_CUR) >= 0 else { throw FileSystem.ioError(path, "cannot seek") }
+        offset += size
+        return count
+    }
+
     mutating func readArray<T: BitwiseCopyable>(of type: T.Type) throws(StoreError) -> [T] {
         try readArray(count: try readInt(), of: type)
     }

@@ -101,6 +101,14 @@ public struct Store: Sendable {
         }
     }
 
+    /// The ids of a period's stored predictions (their predictions and scores skipped).
+    public func readPredictionIDs(_ period: Int) throws(StoreError) -> PredictionIDs {
+        let path = predictionsPath(period)
+        return try readOutput(path, StoredPredictions.magic, of: "get-predictions", period: period) { (reader) throws(StoreError) in
+            try PredictionIDs(decoding: &reader)
+        }
+    }
+
     public func readSummary(_ period: Int) throws(StoreError) -> PredictionSummary {
         try readJSON(PredictionSummary.self, from: summaryPath(period))
     }
@@ -109,7 +117,7 @@ public struct Store: Sendable {
 
     /// Stores a period's joined records and coverage, and drops its older
     /// metrics — first, so that a half-done run never leaves them beside new records.
-    public func writeJoined(_ joined: JoinedRecords, coverage: Coverage, period: Int) throws(StoreError) {
+    public func writeJoined(_ joined: JoinedLabels, coverage: Coverage, period: Int) throws(StoreError) {
         try FileSystem.remove(metricsPath(period))
         try FileSystem.remove(coveragePath(period))
         try FileSystem.writeAtomically(to: joinedPath(period)) { (file: inout FileWriter) throws(StoreError) in
@@ -122,8 +130,10 @@ public struct Store: Sendable {
     /// predictions and scores of `predictions.bin`.
     public func readJoined(_ period: Int) throws(StoreError) -> JoinedRecords {
         let path = joinedPath(period)
-        let (idsDigest, classNames, labels) = try readOutput(path, JoinedRecords.magic, of: "load-ground-truth", period: period) {
-            (reader) throws(StoreError) in try JoinedRecords.decodeLabels(&reader)
+        let (idsDigest, classNames, labels) = try readOutput(path, JoinedLabels.magic, of: "load-ground-truth", period: period) {
+            (reader) throws(StoreError) in
+            let joined = try JoinedLabels(decoding: &reader)
+            return (joined.idsDigest, joined.classNames, joined.labels)
         }
         let rows = try readOutput(predictionsPath(period), StoredPredictions.magic, of: "get-predictions", period: period) {
             (reader) throws(StoreError) in try StoredPredictions.decodeRows(&reader)

@@ -49,17 +49,23 @@ public struct StoredPredictions: Sendable {
 
     init(decoding reader: inout BinaryReader) throws(StoreError) {
         let (idsDigest, classNames, predictions, scores) = try Self.decodeRows(&reader)
+        let table = try Self.decodeIDs(&reader, count: predictions.count)
+        self.init(ids: table, classNames: classNames, predictions: predictions, scores: scores, idsDigest: idsDigest)
+    }
+
+    /// The ids at the end of a `PPPRED06` file, `count` of them, as a table.
+    static func decodeIDs(_ reader: inout BinaryReader, count: Int) throws(StoreError) -> IDTable {
         let width = try reader.readInt() - 1
         let arena = try reader.readArray(of: UInt8.self)
         let table: IDTable?
         if width < 0 {
             let offsets = try reader.readArray(of: UInt32.self)
-            table = offsets.count == predictions.count + 1 ? IDTable(bytes: arena, offsets: offsets) : nil
+            table = offsets.count == count + 1 ? IDTable(bytes: arena, offsets: offsets) : nil
         } else {
-            table = IDTable(bytes: arena, width: width, count: predictions.count)
+            table = IDTable(bytes: arena, width: width, count: count)
         }
         guard reader.isAtEnd, let table else { throw reader.truncated() }
-        self.init(ids: table, classNames: classNames, predictions: predictions, scores: scores, idsDigest: idsDigest)
+        return table
     }
 
     /// The ids' digest, class names, predictions and scores at the start of a `PPPRED06` file, checked.
@@ -77,15 +83,73 @@ public struct StoredPredictions: Sendable {
     }
 }
 
-/// A period's predictions joined with their labels, as `load-ground-truth`
-/// hands them to `check-model`.
-///
-/// Stored as the labels alone (`joined.bin`, beside the period's
-/// `predictions.bin`, whose predictions and scores it completes): half the
-/// bytes to write and make durable.
-public struct JoinedRecords: Sendable {
+/// The ids of a period's stored predictions, without their predictions and
+/// scores: what `load-ground-truth` joins the labels to.
+public struct PredictionIDs: Sendable {
+    /// Row `i`'s id is `ids.string(at: i)`.
+    public var ids: IDTable
+    /// Number → predicted class label.
+    public var classNames: [String]
+    /// ``StoredPredictions/idsDigest``.
+    public var idsDigest: UInt64
+
+    /// The number of rows.
+    public var count: Int { ids.count }
+
+    /// Reads a `PPPRED06` file's digest, class names and ids, skipping over
+    /// (and not checking) its predictions and scores.
+    init(decoding reader: inout BinaryReader) throws(StoreError) {
+        idsDigest = try reader.readUInt64()
+        classNames = try reader.readStrings()
+        let rows = try reader.skipClassNumbers(classCount: classNames.count)
+        let flag = try reader.readInt()
+        guard flag <= 1 else { throw reader.truncated() }
+        if flag == 1, try reader.skipArray(of: Double.self) != rows { throw reader.truncated() }
+        ids = try StoredPredictions.decodeIDs(&reader, count: rows)
+    }
+}
+
+/// The labels `load-ground-truth` stores for a period (`joined.bin`): per
+/// row of the period's `predictions.bin`, the number of its true class.
+public struct JoinedLabels: Sendable {
     static let magic = "PPJOIN04"
 
+    /// Number → class label (the predicted classes first, numbered as in the
+    /// stored predictions, then the classes only labels have).
+    public var classNames: [String]
+    /// Per prediction row: number of the true class, or -1 when the label has not arrived.
+    public var labels: [Int32]
+    /// The ``StoredPredictions/idsDigest`` of the predictions the labels were joined to.
+    public var idsDigest: UInt64
+
+    public init(classNames: [String], labels: [Int32], idsDigest: UInt64) {
+        self.classNames = classNames
+        self.labels = labels
+        self.idsDigest = idsDigest
+    }
+
+    /// Writes the `PPJOIN04` format: the predictions' ids digest, class names
+    /// and labels (as class numbers, -1 for none: one byte each below 255 classes).
+    func encode(into file: inout FileWriter) throws(StoreError) {
+        file.write(magic: Self.magic)
+        file.write(Int(truncatingIfNeeded: idsDigest))
+        file.write(classNames)
+        try file.write(classNumbers: labels, classCount: classNames.count)
+    }
+
+    init(decoding reader: inout BinaryReader) throws(StoreError) {
+        idsDigest = try reader.readUInt64()
+        classNames = try reader.readStrings()
+        labels = try reader.readClassNumbers(classCount: classNames.count, allowingNone: true)
+        guard reader.isAtEnd else { throw reader.truncated() }
+    }
+}
+
+/// A period's predictions joined with their labels, as `check-model` reads them.
+///
+/// Stored as the labels alone (``JoinedLabels``, `joined.bin`), beside the
+/// period's `predictions.bin`, whose predictions and scores they complete.
+public struct JoinedRecords: Sendable {
     /// Number → class label (predicted and true classes together; the
     /// predicted classes first, numbered as in the stored predictions).
     public var classNames: [String]
@@ -107,25 +171,5 @@ public struct JoinedRecords: Sendable {
         self.labels = labels
         self.scores = scores
         self.idsDigest = idsDigest
-    }
-
-    /// Writes the `PPJOIN04` format: the predictions' ids digest, class names
-    /// and labels (as class numbers, -1 for none: one byte each below 255 classes).
-    func encode(into file: inout FileWriter) throws(StoreError) {
-        file.write(magic: Self.magic)
-        file.write(Int(truncatingIfNeeded: idsDigest))
-        file.write(classNames)
-        try file.write(classNumbers: labels, classCount: classNames.count)
-    }
-
-    /// The predictions' ids digest, class names and labels in `reader`.
-    static func decodeLabels(
-        _ reader: inout BinaryReader
-    ) throws(StoreError) -> (idsDigest: UInt64, classNames: [String], labels: [Int32]) {
-        let idsDigest = try reader.readUInt64()
-        let classNames = try reader.readStrings()
-        let labels = try reader.readClassNumbers(classCount: classNames.count, allowingNone: true)
-        guard reader.isAtEnd else { throw reader.truncated() }
-        return (idsDigest, classNames, labels)
     }
 }

@@ -154,9 +154,7 @@ func overwrite(_ path: String, with bytes: [UInt8]) {
             predictedClasses: ["1": 1, "0": 1], scores: nil
         )
         try store.writePredictions(stored, summary: summary, period: 0)
-        let joined = JoinedRecords(
-            classNames: ["1", "0", "2"], predictions: [0, 1], labels: [2, -1], scores: nil, idsDigest: stored.idsDigest
-        )
+        let joined = JoinedLabels(classNames: ["1", "0", "2"], labels: [2, -1], idsDigest: stored.idsDigest)
         let coverage = Coverage(period: 0, totalPeriods: 1, rows: 2, labeled: 1, unlabeled: 1, labelsWithoutPrediction: 4)
         try store.writeJoined(joined, coverage: coverage, period: 0)
         let back = try store.readJoined(0)
@@ -179,9 +177,7 @@ func overwrite(_ path: String, with bytes: [UInt8]) {
         #expect(stale?.kind == .corrupt)
         #expect(stale?.path == store.joinedPath(0))
         #expect(stale?.description.contains("re-run load-ground-truth for period 0") == true)
-        let longer = JoinedRecords(
-            classNames: ["1", "0"], predictions: [0, 1, 1], labels: [1, 0, 1], scores: nil, idsDigest: again.idsDigest
-        )
+        let longer = JoinedLabels(classNames: ["1", "0"], labels: [1, 0, 1], idsDigest: again.idsDigest)
         try store.writeJoined(longer, coverage: coverage, period: 0)
         #expect(throws: StoreError.self) { try store.readJoined(0) }
     }
@@ -202,10 +198,11 @@ func overwrite(_ path: String, with bytes: [UInt8]) {
         )
         try store.writePredictions(stored, summary: summary, period: 0)
         #expect(try store.readPredictions(0).predictions == predictions)
+        let idsOnly = try store.readPredictionIDs(0)
+        #expect(idsOnly.count == rows && idsOnly.classNames == names && idsOnly.idsDigest == stored.idsDigest)
+        #expect(Array("id599".utf8).withUnsafeBytes { idsOnly.ids.find($0) } == 599)
         let labels = (0..<rows).map { Int32($0 % 3 == 0 ? -1 : ($0 * 13) % (classCount + 1)) }
-        let joined = JoinedRecords(
-            classNames: names + ["extra"], predictions: predictions, labels: labels, scores: nil, idsDigest: stored.idsDigest
-        )
+        let joined = JoinedLabels(classNames: names + ["extra"], labels: labels, idsDigest: stored.idsDigest)
         let coverage = Coverage(period: 0, totalPeriods: 1, rows: rows, labeled: 0, unlabeled: 0, labelsWithoutPrediction: 0)
         try store.writeJoined(joined, coverage: coverage, period: 0)
         let back = try store.readJoined(0)
@@ -239,10 +236,13 @@ func overwrite(_ path: String, with bytes: [UInt8]) {
         try store.writePredictions(stored, summary: summary, period: 0)
         let good = try FileSystem.read(store.predictionsPath(0))
         #expect(try store.readPredictions(0).ids.digest == ids.digest)
+        #expect(try store.readPredictionIDs(0).ids.digest == ids.digest)
         for cut in 0..<good.count {
             overwrite(store.predictionsPath(0), with: Array(good.prefix(cut)))
             let error = #expect(throws: StoreError.self) { try store.readPredictions(0) }
             #expect(error?.kind == .corrupt)
+            let idsError = #expect(throws: StoreError.self) { try store.readPredictionIDs(0) }
+            #expect(idsError?.kind == .corrupt)
         }
         for position in 0..<good.count {
             var bad = good
@@ -254,6 +254,11 @@ func overwrite(_ path: String, with bytes: [UInt8]) {
                     _ = Array(id.utf8).withUnsafeBytes { back.ids.find($0) }
                 }
                 for i in 0..<back.ids.count { _ = back.ids.string(at: i) }
+            }
+            if let back = try? store.readPredictionIDs(0) {
+                for id in names + ["e"] {
+                    _ = Array(id.utf8).withUnsafeBytes { back.ids.find($0) }
+                }
             }
         }
     }
