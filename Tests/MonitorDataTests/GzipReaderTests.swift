@@ -103,6 +103,42 @@ struct GzipReaderTests {
         #expect(error?.kind == .lengthMismatch)
     }
 
+    /// The reader checks each member's CRC-32 and length itself, from the
+    /// trailer zlib consumed last: with small input chunks the trailer starts
+    /// in an earlier chunk, at every split point.
+    @Test("trailers split across input chunks are checked", arguments: [16, 17, 19, 23, 29, 64])
+    func trailerAcrossChunks(chunkSize: Int) throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let first = sampleText(bytes: 3000, seed: 8), second = sampleText(bytes: 2000, seed: 9)
+        let a = try dir.gzip(first), b = try dir.gzip(second)
+        let good = try dir.write("good.gz", a + b)
+        #expect(try inflate(good, chunkSize: chunkSize, bufferSize: 7) == first + second)
+        for (at, kind) in [(a.count - 8, DataError.Kind.checksumMismatch), (a.count - 1, .lengthMismatch),
+                           (a.count + b.count - 5, .checksumMismatch), (a.count + b.count - 3, .lengthMismatch)] {
+            var bad = a + b
+            bad[at] ^= 0x20
+            let path = try dir.write("bad-\(at).gz", bad)
+            let error = dataError { _ = try inflate(path, chunkSize: chunkSize, bufferSize: 7) }
+            #expect(error?.kind == kind, "byte \(at)")
+            #expect(error?.message.contains("member \(at < a.count ? 1 : 2)") == true)
+        }
+    }
+
+    @Test("after an error every read throws it again")
+    func errorsAreSticky() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        var bytes = try dir.gzip(sampleText(bytes: 10_000, seed: 5))
+        bytes[bytes.count - 8] ^= 0x01
+        let reader = try GzipReader(path: try dir.write("crc.gz", bytes))
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+        defer { buffer.deallocate() }
+        let first = dataError { while try reader.read(into: buffer) > 0 {} }
+        let second = dataError { _ = try reader.read(into: buffer) }
+        #expect(first?.kind == .checksumMismatch && second == first)
+    }
+
     @Test("an empty file is an error")
     func emptyFile() throws {
         let dir = try TempDir()
