@@ -80,7 +80,7 @@ struct GzipReaderTests {
         #expect(error.map { [.corrupt, .checksumMismatch, .lengthMismatch].contains($0.kind) } == true)
     }
 
-    @Test("a flipped byte in the CRC trailer is a checksum mismatch")
+    @Test("a flipped byte in the CRC trailer is a checksum mismatch, thrown again by every later read")
     func flippedCRC() throws {
         let dir = try TempDir()
         defer { dir.remove() }
@@ -90,6 +90,11 @@ struct GzipReaderTests {
         let error = dataError { _ = try inflate(path) }
         #expect(error?.kind == .checksumMismatch)
         #expect(error?.message.contains("incorrect data check") == true)
+        let reader = try GzipReader(path: path)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+        defer { buffer.deallocate() }
+        let first = dataError { while try reader.read(into: buffer) > 0 {} }
+        #expect(first == error && dataError { _ = try reader.read(into: buffer) } == error)
     }
 
     @Test("a wrong length trailer is a length mismatch")
@@ -123,20 +128,6 @@ struct GzipReaderTests {
             #expect(error?.kind == kind, "byte \(at)")
             #expect(error?.message.contains("member \(at < a.count ? 1 : 2)") == true)
         }
-    }
-
-    @Test("after an error every read throws it again")
-    func errorsAreSticky() throws {
-        let dir = try TempDir()
-        defer { dir.remove() }
-        var bytes = try dir.gzip(sampleText(bytes: 10_000, seed: 5))
-        bytes[bytes.count - 8] ^= 0x01
-        let reader = try GzipReader(path: try dir.write("crc.gz", bytes))
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
-        defer { buffer.deallocate() }
-        let first = dataError { while try reader.read(into: buffer) > 0 {} }
-        let second = dataError { _ = try reader.read(into: buffer) }
-        #expect(first?.kind == .checksumMismatch && second == first)
     }
 
     @Test("an empty file is an error")
