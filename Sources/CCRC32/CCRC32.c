@@ -1,8 +1,8 @@
 // CRC-32 by folding with carry-less multiplication: Gopal et al., "Fast CRC
 // Computation for Generic Polynomials Using PCLMULQDQ Instruction" (Intel,
 // 2009), in the bit-reflected form zlib uses; the constants are the paper's
-// for the CRC-32 polynomial 0x04C11DB7. The bytes before and after the
-// 16-byte-multiple middle go through zlib's crc32_z.
+// for the CRC-32 polynomial 0x04C11DB7. The bytes after the largest
+// multiple of 16, and inputs under 64 bytes, go through zlib's crc32_z.
 #include "CCRC32.h"
 #include <zlib.h>
 
@@ -92,12 +92,15 @@ static uint32_t fold(const unsigned char *buf, size_t len, uint32_t crc) {
 }
 
 static int has_pclmul(void) {
+    // cpuid once (in a VM it traps to the hypervisor); threads racing here store the same value.
     static int cached = -1;
-    if (cached < 0) {
+    int known = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (known < 0) {
         unsigned int a, b, c, d;
-        cached = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_PCLMUL) && (c & bit_SSE4_1);
+        known = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_PCLMUL) && (c & bit_SSE4_1);
+        __atomic_store_n(&cached, known, __ATOMIC_RELAXED);
     }
-    return cached;
+    return known;
 }
 #endif
 

@@ -15,7 +15,8 @@ import Darwin
 /// inflated by zlib (`windowBits` 15+16, gzip only). zlib's own check of each
 /// member's CRC-32 and length is off (`inflateValidate`): the reader computes
 /// the CRC with ``ccrc32_update`` (carry-less multiplication, about 3x zlib's
-/// speed) and compares both with the member's trailer. Multi-member files (as
+/// speed) and compares both with the member's trailer. (The optional header
+/// CRC, FHCRC, is not checked; the data's CRC always is.) Multi-member files (as
 /// made by `cat a.gz b.gz`) are read to the end: after each member's
 /// `Z_STREAM_END` the stream is reset and the next member decoded. Memory use
 /// is constant: one input chunk plus zlib's 32 KiB window.

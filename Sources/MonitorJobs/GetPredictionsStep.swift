@@ -29,7 +29,8 @@ public enum GetPredictionsStep {
         let path = try input.dataSet.predictionsPath(period: index)
         let reader = try PredictionReader(path: path)
         let expected = metadata.periods[index].rows
-        var rows = PredictionRows(path: path, expected: expected ?? 1024, hasScore: reader.hasScore)
+        // The metadata's row count sizes the arrays (a hint: checked against the file below).
+        var rows = PredictionRows(path: path, expected: min(expected ?? 1024, 1 << 24), hasScore: reader.hasScore)
         while try flushingOnError({ () throws(JobFailure) in try rows.insertPending() }, reader.next()) {
             try rows.append(id: reader.id, prediction: reader.prediction, score: reader.score, line: reader.line)
         }

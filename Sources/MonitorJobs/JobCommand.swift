@@ -135,7 +135,11 @@ extension JobCommand {
 /// `ProcessInfo`). For a name given twice, the first value counts, as `getenv`.
 func processEnvironment() -> [String: String] {
     var result: [String: String] = [:]
+    #if canImport(Darwin)
+    let start: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = _NSGetEnviron().pointee
+    #else
     let start: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = environ  // nil after clearenv()
+    #endif
     guard var entry = start else { return result }
     while let pointer = entry.pointee {
         let text = String(cString: pointer)

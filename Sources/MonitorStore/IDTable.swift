@@ -43,6 +43,8 @@ public struct IDTable: Sendable {
     }
 
     /// Rebuilds a table from its arena and offsets (`count + 1` of them, the first 0).
+    /// (A table whose ids have one length keeps no ``offsets``: rebuild it with
+    /// ``init(bytes:width:count:)``.)
     ///
     /// - Returns: `nil` when the offsets do not describe `bytes` or an id repeats.
     public init?(bytes: [UInt8], offsets: [UInt32]) {
@@ -64,7 +66,8 @@ public struct IDTable: Sendable {
     /// - Returns: `nil` when `bytes` does not hold exactly that or an id repeats.
     public init?(bytes: [UInt8], width: Int, count: Int) {
         let (size, overflow) = width.multipliedReportingOverflow(by: count)
-        guard width >= 0, count >= 0, !overflow, size == bytes.count else { return nil }
+        // Two empty ids would repeat: refused before sizing a table for them.
+        guard width >= 0, count >= 0, !overflow, size == bytes.count, width > 0 || count <= 1 else { return nil }
         self.init(slotsFor: count)
         self.bytes = bytes
         self.count = count

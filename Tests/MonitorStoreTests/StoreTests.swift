@@ -75,6 +75,8 @@ func overwrite(_ path: String, with bytes: [UInt8]) {
         #expect(IDTable(bytes: [], width: -1, count: 0) == nil)
         #expect(IDTable(bytes: [], width: Int.max, count: 2) == nil)
         #expect(IDTable(bytes: [], width: 5, count: 0)?.count == 0)
+        #expect(IDTable(bytes: [], width: 0, count: 1)?.count == 1)
+        #expect(IDTable(bytes: [], width: 0, count: 1 << 40) == nil)
     }
 
     @Test func insertsWhileGrowingKeepEveryIDFindable() {
