@@ -70,14 +70,6 @@ extension Metrics {
         Double(bitPattern: key & (1 << 63) != 0 ? key & ~(1 << 63) : ~key)
     }
 
-    /// Sorts finite doubles ascending through their ``orderedKey(_:)``
-    /// (-0.0 comes back as 0.0, which compares equal).
-    static func radixSort(_ values: inout [Double]) {
-        var keys = values.map(orderedKey)
-        keys.withUnsafeMutableBufferPointer { radixSort($0) }
-        values = keys.map { value(ofKey: $0) }
-    }
-
     /// Sorts keys ascending: an LSD radix sort, 11 bits a pass; the histograms
     /// of all passes are counted in one read of the keys, and passes where
     /// every key has the same digit are skipped. One scratch array of the same

@@ -53,7 +53,7 @@ struct FileWriter {
     /// number + 1 in one byte when there are fewer than 255 classes, else in
     /// two: a quarter or half of the bytes of `Int32`s.
     mutating func write(classNumbers numbers: [Int32], classCount: Int) throws(StoreError) {
-        if classCount < Int(UInt8.max) {
+        if classNumbersFitOneByte(classCount) {
             try write(array: numbers.map { UInt8(truncatingIfNeeded: $0 &+ 1) })
         } else {
             precondition(classCount < Int(UInt16.max), "more classes than a store file holds")
@@ -84,6 +84,11 @@ struct FileWriter {
         }
         if let failure { throw failure }
     }
+}
+
+/// Whether class numbers of `classCount` classes (stored + 1, 0 for none) take one byte each, else two.
+func classNumbersFitOneByte(_ classCount: Int) -> Bool {
+    classCount < Int(UInt8.max)
 }
 
 /// Reads what ``FileWriter`` wrote from an open file, checking every length
@@ -168,7 +173,7 @@ struct BinaryReader {
     mutating func readClassNumbers(classCount: Int, allowingNone: Bool) throws(StoreError) -> [Int32] {
         let lowest: Int32 = allowingNone ? 0 : 1
         let limit = Int32(clamping: classCount)
-        let numbers = classCount < Int(UInt8.max)
+        let numbers = classNumbersFitOneByte(classCount)
             ? Self.widen(try readArray(of: UInt8.self), lowest: lowest, limit: limit)
             : Self.widen(try readArray(of: UInt16.self), lowest: lowest, limit: limit)
         guard let numbers else { throw truncated() }
@@ -194,7 +199,7 @@ struct BinaryReader {
     ///
     /// - Returns: how many numbers there were.
     mutating func skipClassNumbers(classCount: Int) throws(StoreError) -> Int {
-        classCount < Int(UInt8.max) ? try skipArray(of: UInt8.self) : try skipArray(of: UInt16.self)
+        classNumbersFitOneByte(classCount) ? try skipArray(of: UInt8.self) : try skipArray(of: UInt16.self)
     }
 
     /// Skips an array written by ``FileWriter/write(array:)``.

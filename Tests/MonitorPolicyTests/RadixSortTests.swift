@@ -18,7 +18,9 @@ struct RadixSortTests {
             }
         }
         let expected = values.sorted()
-        Metrics.radixSort(&values)
+        var keys = values.map(Metrics.orderedKey)
+        keys.withUnsafeMutableBufferPointer { Metrics.radixSort($0) }
+        values = keys.map { Metrics.value(ofKey: $0) }
         #expect(values.count == expected.count)
         #expect(zip(values, expected).allSatisfy { $0 == $1 }, "radix sort differs from sort()")
     }
