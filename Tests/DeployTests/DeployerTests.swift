@@ -22,10 +22,6 @@ func deploy(
     }
 }
 
-func environment(of job: Job) throws -> [String: String] {
-    try JSONDecoder().decode([String: String].self, from: Data(job.environment.utf8))
-}
-
 @Suite("cml-local deploy against the launcher's API server")
 struct DeployerServerTests {
     @Test("a first deploy creates the three jobs; a second changes nothing and sends no write")
@@ -42,7 +38,7 @@ struct DeployerServerTests {
         #expect(jobs.map(\.id) == first.map(\.jobID))
         #expect(jobs.map(\.script) == ["jobs/cml/get_predictions.py", "jobs/cml/load_ground_truth.py", "jobs/cml/check_model.py"])
         #expect(jobs.allSatisfy { $0.cpu == 1 && $0.memory == 2 && $0.timeout == 3600 && $0.runtimeIdentifier == "runtime-img:2025.01" })
-        #expect(try environment(of: jobs[2]) == definitions.jobs[2].environment)
+        #expect(jobs[2].environment == definitions.jobs[2].environment)
         #expect(server.log.writes().count == 3)
 
         let before = server.log.all.count
@@ -77,8 +73,8 @@ struct DeployerServerTests {
         #expect(jobs.count == 3)
         #expect(jobs[0].cpu == 2 && jobs[0].memory == 4 && jobs[0].script == "jobs/cml/get_predictions.py")
         #expect(jobs[1].script == "jobs/cml/load_ground_truth_v2.py" && jobs[1].cpu == 1)
-        #expect(try environment(of: jobs[2])["MONITOR_MIN_ACCURACY"] == "0.8")
-        #expect(try environment(of: jobs[2]).count == 5)
+        #expect(jobs[2].environment["MONITOR_MIN_ACCURACY"] == "0.8")
+        #expect(jobs[2].environment.count == 5)
 
         let third = try await deploy(server.client(), definitions)
         #expect(third.map(\.action) == [.unchanged, .unchanged, .unchanged])
@@ -174,9 +170,9 @@ struct JobEndpointTests {
         let job = try await client.createJob(
             CreateJobRequest(name: "X", script: "x.py", cpu: 1.5, memory: 3, timeout: 60, environment: ["A": "1"], runtimeIdentifier: "rt")
         )
-        #expect(job.cpu == 1.5 && job.memory == 3 && job.timeout == 60 && job.environment == #"{"A":"1"}"# && job.runtimeIdentifier == "rt")
+        #expect(job.cpu == 1.5 && job.memory == 3 && job.timeout == 60 && job.environment == ["A": "1"] && job.runtimeIdentifier == "rt")
         let updated = try await client.updateJob(jobID: job.id, UpdateJobRequest(memory: 4, environment: #"{"B":"2"}"#))
-        #expect(updated.memory == 4 && updated.cpu == 1.5 && updated.script == "x.py" && updated.environment == #"{"B":"2"}"#)
+        #expect(updated.memory == 4 && updated.cpu == 1.5 && updated.script == "x.py" && updated.environment == ["B": "2"])
 
         let base = "http://127.0.0.1:\(server.port)/api/v2/projects/\(server.cml.projectID)/jobs"
         for (body, message) in [

@@ -145,8 +145,8 @@ struct FakeJobs {
             while True:
                 page = json.load(urllib.request.urlopen(urllib.request.Request(
                     f"{base}/projects/{project}/jobs?{query}" + (f"&page_token={token}" if token else ""), headers=headers)))
-                jobs += page["jobs"]
-                token = page["next_page_token"]
+                jobs += page.get("jobs", [])  # protojson leaves out empty lists and strings
+                token = page.get("next_page_token", "")
                 if not token:
                     break
             job = [j for j in jobs if j["name"] == nxt][0]

@@ -1,7 +1,8 @@
 /// A job of a CML project (API v2 `Job`, the fields this project uses).
 ///
-/// Fields other than `id` and `name` decode with defaults when absent, so the
-/// client reads a real CML server's larger answers as well as the launcher's.
+/// Decodes what a real server sends (int64 fields as strings, `environment`
+/// as a JSON-encoded string, zero values left out, other fields ignored) and
+/// encodes the same way.
 public struct Job: Codable, Sendable, Equatable {
     public var id: String
     public var name: String
@@ -11,10 +12,10 @@ public struct Job: Codable, Sendable, Equatable {
     public var cpu: Double
     /// Memory per run, in GiB.
     public var memory: Double
-    /// Seconds before a run is timed out; 0 means none.
+    /// Seconds before a run is timed out; 0 means none. An int64: a string on the wire.
     public var timeout: Int
-    /// The job-level environment, a JSON-encoded string→string object (as CML returns it).
-    public var environment: String
+    /// The job-level environment (on the wire, a JSON-encoded string).
+    public var environment: [String: String]
     /// The job's default arguments.
     public var arguments: String
     /// The ML Runtime the job runs in (an image identifier); empty for legacy engines.
@@ -24,7 +25,7 @@ public struct Job: Codable, Sendable, Equatable {
 
     public init(
         id: String, name: String, script: String = "", cpu: Double = 1, memory: Double = 1,
-        timeout: Int = 0, environment: String = "{}", arguments: String = "",
+        timeout: Int = 0, environment: [String: String] = [:], arguments: String = "",
         runtimeIdentifier: String = "", kernel: String = ""
     ) {
         self.id = id
@@ -48,15 +49,29 @@ public struct Job: Codable, Sendable, Equatable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             id: try c.decode(String.self, forKey: .id),
-            name: try c.decode(String.self, forKey: .name),
-            script: try c.decodeIfPresent(String.self, forKey: .script) ?? "",
-            cpu: try c.decodeIfPresent(Double.self, forKey: .cpu) ?? 0,
-            memory: try c.decodeIfPresent(Double.self, forKey: .memory) ?? 0,
-            timeout: try c.decodeIfPresent(Int.self, forKey: .timeout) ?? 0,
-            environment: try c.decodeIfPresent(String.self, forKey: .environment) ?? "{}",
-            arguments: try c.decodeIfPresent(String.self, forKey: .arguments) ?? "",
-            runtimeIdentifier: try c.decodeIfPresent(String.self, forKey: .runtimeIdentifier) ?? "",
-            kernel: try c.decodeIfPresent(String.self, forKey: .kernel) ?? ""
+            name: try c.wireString(.name),
+            script: try c.wireString(.script),
+            cpu: try c.wireDouble(.cpu),
+            memory: try c.wireDouble(.memory),
+            timeout: try c.wireInteger(.timeout),
+            environment: try c.wireEnvironment(.environment),
+            arguments: try c.wireString(.arguments),
+            runtimeIdentifier: try c.wireString(.runtimeIdentifier),
+            kernel: try c.wireString(.kernel)
         )
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.wireString(name, .name)
+        try c.wireString(script, .script)
+        try c.wireDouble(cpu, .cpu)
+        try c.wireDouble(memory, .memory)
+        try c.wireInt64(timeout, .timeout)
+        try c.wireEnvironment(environment, .environment)
+        try c.wireString(arguments, .arguments)
+        try c.wireString(runtimeIdentifier, .runtimeIdentifier)
+        try c.wireString(kernel, .kernel)
     }
 }

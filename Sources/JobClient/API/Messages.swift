@@ -17,7 +17,14 @@ public struct ListJobsResponse: Codable, Sendable, Equatable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         jobs = try c.decodeIfPresent([Job].self, forKey: .jobs) ?? []
-        nextPageToken = try c.decodeIfPresent(String.self, forKey: .nextPageToken) ?? ""
+        nextPageToken = try c.wireString(.nextPageToken)
+    }
+
+    /// As a real server: an empty list and an empty token are left out.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        if !jobs.isEmpty { try c.encode(jobs, forKey: .jobs) }
+        try c.wireString(nextPageToken, .nextPageToken)
     }
 }
 
@@ -40,14 +47,22 @@ public struct ListJobRunsResponse: Codable, Sendable, Equatable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         jobRuns = try c.decodeIfPresent([JobRun].self, forKey: .jobRuns) ?? []
-        nextPageToken = try c.decodeIfPresent(String.self, forKey: .nextPageToken) ?? ""
+        nextPageToken = try c.wireString(.nextPageToken)
+    }
+
+    /// As a real server: an empty list and an empty token are left out.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        if !jobRuns.isEmpty { try c.encode(jobRuns, forKey: .jobRuns) }
+        try c.wireString(nextPageToken, .nextPageToken)
     }
 }
 
 /// `POST /api/v2/projects/{p}/jobs/{j}/runs` body.
 ///
 /// `arguments` is ONE string; the server rejects a JSON list. There is no
-/// `environment_variables` field: per-run variables go in ``environment``.
+/// `environment_variables` field: per-run variables go in ``environment``,
+/// an object here (a run echoes it back as a JSON-encoded string).
 public struct CreateJobRunRequest: Codable, Sendable, Equatable {
     public var arguments: String
     public var environment: [String: String]?
@@ -78,9 +93,9 @@ public struct APIError: Codable, Sendable, Equatable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        error = try c.decodeIfPresent(String.self, forKey: .error) ?? ""
-        code = try c.decodeIfPresent(Int.self, forKey: .code) ?? 0
-        message = try c.decodeIfPresent(String.self, forKey: .message) ?? ""
+        error = (try? c.wireString(.error)) ?? ""
+        code = (try? c.wireInteger(.code)) ?? 0
+        message = (try? c.wireString(.message)) ?? ""
         // Real servers put objects in details; this client only needs to survive them.
         details = (try? c.decodeIfPresent([String].self, forKey: .details)) ?? []
     }

@@ -158,8 +158,7 @@ public struct Deployer: Sendable {
         if !same(job.cpu, desired.cpu) { update.cpu = desired.cpu }
         if !same(job.memory, desired.memory) { update.memory = desired.memory }
         if job.timeout != desired.timeout { update.timeout = desired.timeout }
-        let current = try? JSONDecoder().decode([String: String].self, from: Data(job.environment.utf8))
-        if current != desired.environment { update.environment = jsonString(desired.environment) }
+        if job.environment != desired.environment { update.environment = WireFormat.json(desired.environment) }
         if let runtime = desired.runtimeIdentifier, runtime != job.runtimeIdentifier { update.runtimeIdentifier = runtime }
         if let kernel = desired.kernel, kernel != job.kernel { update.kernel = kernel }
         if let arguments = desired.arguments, arguments != job.arguments { update.arguments = arguments }
@@ -194,11 +193,5 @@ public struct Deployer: Sendable {
 
     static func indent(_ text: String) -> String {
         text.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n")
-    }
-
-    static func jsonString(_ map: [String: String]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(map)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 }

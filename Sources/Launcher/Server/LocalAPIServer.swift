@@ -10,7 +10,7 @@ import JobClient
 /// - `GET  /api/v2/projects/{p}/jobs/{j}`
 /// - `PATCH /api/v2/projects/{p}/jobs/{j}` — change the fields given (`cml-local deploy`)
 /// - `POST /api/v2/projects/{p}/jobs/{j}/runs` — body `{"arguments": "…", "environment": {…}}`
-/// - `GET  /api/v2/projects/{p}/jobs/{j}/runs`
+/// - `GET  /api/v2/projects/{p}/jobs/{j}/runs?sort=-created_at&page_size=…&page_token=…`
 /// - `GET  /api/v2/projects/{p}/jobs/{j}/runs/{r}`
 ///
 /// Every request needs `Authorization: Bearer <token>`. Errors carry CML's body shape.
@@ -99,12 +99,8 @@ public struct LocalAPIServer: Sendable {
             if let filter = query["search_filter"], !filter.isEmpty {
                 nameFilter = try Self.nameFilter(from: filter)
             }
-            let pageSize = try query["page_size"].map { text in
-                guard let size = Int(text) else { throw APIFailure.badRequest("invalid page_size '\(text)'") }
-                return size
-            }
             let page = try await cml.listJobs(
-                projectID: project, nameFilter: nameFilter, pageSize: pageSize ?? 0,
+                projectID: project, nameFilter: nameFilter, pageSize: try Self.pageSize(query),
                 pageToken: query["page_token"] ?? ""
             )
             return Response.json(page)
@@ -128,9 +124,13 @@ public struct LocalAPIServer: Sendable {
                 try await cml.job(projectID: try context.parameters.require("project"), jobID: try context.parameters.require("job"))
             )
         }
-        jobs.get(":job/runs") { _, context in
-            Response.json(
-                try await cml.runs(projectID: try context.parameters.require("project"), jobID: try context.parameters.require("job"))
+        jobs.get(":job/runs") { request, context in
+            let query = Self.formDecode(request.uri.query ?? "")
+            return Response.json(
+                try await cml.runs(
+                    projectID: try context.parameters.require("project"), jobID: try context.parameters.require("job"),
+                    sort: query["sort"] ?? "", pageSize: try Self.pageSize(query), pageToken: query["page_token"] ?? ""
+                )
             )
         }
         jobs.get(":job/runs/:run") { _, context in
@@ -167,6 +167,13 @@ public struct LocalAPIServer: Sendable {
             if values[key] == nil { values[key] = parts.count > 1 ? decode(parts[1]) : "" }
         }
         return values
+    }
+
+    /// The `page_size` query value; 0 when absent.
+    static func pageSize(_ query: [String: String]) throws(APIFailure) -> Int {
+        guard let text = query["page_size"] else { return 0 }
+        guard let size = Int(text), size >= 0 else { throw .badRequest("invalid page_size '\(text)'") }
+        return size
     }
 
     /// `{"name": "…"}` → the name; other keys are ignored.
@@ -272,6 +279,7 @@ private struct JobFields {
         switch object[key] {
         case nil, .null?: return nil
         case .number(let value)? where value.rounded() == value && abs(value) < 1e15: return Int(value)
+        case .string(let text)? where Int(text) != nil: return Int(text)  // protojson takes quoted integers too
         case let other?: throw Self.mismatch(other, "int32")
         }
     }

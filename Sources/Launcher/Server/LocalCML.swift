@@ -41,6 +41,7 @@ public actor LocalCML {
     private var runOrder: [String] = []
     private var sequenceOf: [String: Int] = [:]
     private var requested: [String: String] = [:]  // job id + normalized arguments → run id
+    private var triggered: [String: String] = [:]  // MONITOR_TRIGGER_ID → run id
     private var active = 0
     private var closedReason: String?
     public private(set) var guardTrip: GuardTrip?
@@ -62,7 +63,7 @@ public actor LocalCML {
                 Job(
                     id: id, name: definition.name, script: definition.script, cpu: definition.cpu,
                     memory: definition.memory, timeout: definition.timeoutSeconds,
-                    environment: Self.jsonString(definition.environment), arguments: ""
+                    environment: definition.environment, arguments: ""
                 )
             )
         }
@@ -88,16 +89,8 @@ public actor LocalCML {
             guard let nameFilter, !nameFilter.isEmpty else { return true }
             return job.name.range(of: nameFilter, options: .caseInsensitive) != nil
         }
-        var start = 0
-        if !pageToken.isEmpty {
-            guard let offset = Int(pageToken), offset >= 0, offset <= matching.count else {
-                throw .badRequest("invalid page_token '\(pageToken)'")
-            }
-            start = offset
-        }
-        let size = pageSize > 0 ? min(pageSize, 100) : 10
-        let end = min(start + size, matching.count)
-        return ListJobsResponse(jobs: Array(matching[start..<end]), nextPageToken: end < matching.count ? String(end) : "")
+        let (page, next) = try Self.page(matching, size: pageSize, token: pageToken)
+        return ListJobsResponse(jobs: page, nextPageToken: next)
     }
 
     public func job(projectID: String, jobID: String) throws(APIFailure) -> Job {
@@ -123,7 +116,7 @@ public actor LocalCML {
             while table.jobs.contains(where: { $0.id == id }) { id = Self.makeID() }
             let job = Job(
                 id: id, name: request.name, script: request.script, cpu: request.cpu, memory: request.memory,
-                timeout: request.timeout, environment: Self.jsonString(request.environment),
+                timeout: request.timeout, environment: request.environment,
                 arguments: request.arguments ?? "", runtimeIdentifier: request.runtimeIdentifier ?? "",
                 kernel: request.kernel ?? ""
             )
@@ -157,7 +150,7 @@ public actor LocalCML {
             if let cpu = update.cpu { job.cpu = cpu; definition?.cpu = cpu }
             if let memory = update.memory { job.memory = memory; definition?.memory = memory }
             if let timeout = update.timeout { job.timeout = timeout; definition?.timeoutSeconds = timeout }
-            if let environment { job.environment = Self.jsonString(environment); definition?.environment = environment }
+            if let environment { job.environment = environment; definition?.environment = environment }
             if let runtime = update.runtimeIdentifier { job.runtimeIdentifier = runtime }
             if let kernel = update.kernel { job.kernel = kernel }
             if let arguments = update.arguments { job.arguments = arguments }
@@ -173,6 +166,9 @@ public actor LocalCML {
 
     /// Accepts a run of `jobID` and hands it over to be started at once.
     ///
+    /// A request whose `MONITOR_TRIGGER_ID` already made a run is a replay (a
+    /// client retrying after a lost answer): it gets that run, and no guard trips.
+    ///
     /// - Throws: ``APIFailure`` 404 for an unknown project or job; 409 when a
     ///   guard refuses it (same job and arguments already requested, too many
     ///   runs) or the pipeline is over. A guard refusal also fails the pipeline
@@ -186,10 +182,21 @@ public actor LocalCML {
                 "run of '\(job.name)' refused: the job was created through the API and cml-local has no executable for it"
             )
         }
+        let key = job.id + "\u{0}" + Self.words(arguments).joined(separator: " ")
+        let triggerID = environment[JobClient.triggerIDVariable].flatMap { $0.isEmpty ? nil : $0 }
+        if let triggerID, let previous = triggered[triggerID], let run = runs[previous] {
+            // A client retrying after a lost answer: the run it asked for exists.
+            guard requested[key] == previous else {
+                throw .badRequest(
+                    "run of '\(job.name)' with arguments '\(arguments)' refused: \(JobClient.triggerIDVariable) \(triggerID) "
+                        + "already made run \(previous) of another job or with other arguments"
+                )
+            }
+            return run
+        }
         if let closedReason {
             throw .conflict("run of '\(job.name)' with arguments '\(arguments)' refused: \(closedReason)")
         }
-        let key = job.id + "\u{0}" + Self.words(arguments).joined(separator: " ")
         if let previous = requested[key] {
             let message =
                 "run of '\(job.name)' with arguments '\(arguments)' refused: the same request already made run "
@@ -208,12 +215,13 @@ public actor LocalCML {
         let id = Self.makeID()
         let run = JobRun(
             id: id, jobID: job.id, projectID: self.projectID, status: .scheduling, arguments: arguments,
-            environment: Self.jsonString(environment), createdAt: Timestamp.now()
+            environment: environment, createdAt: Timestamp.now()
         )
         runs[id] = run
         runOrder.append(id)
         sequenceOf[id] = runOrder.count
         requested[key] = id
+        if let triggerID { triggered[triggerID] = id }
         active += 1
         continuation.yield(
             RunRequest(
@@ -230,10 +238,38 @@ public actor LocalCML {
         return run
     }
 
-    /// The runs of a job, newest first (as CML lists them).
-    public func runs(projectID: String, jobID: String) throws(APIFailure) -> ListJobRunsResponse {
+    /// The runs of a job, a page at a time: newest first for `sort` `-created_at`
+    /// (the default), oldest first for `created_at`.
+    ///
+    /// - Throws: ``APIFailure`` 404 for an unknown project or job, 400 for
+    ///   another sort key or an invalid page token.
+    public func runs(
+        projectID: String, jobID: String, sort: String = "", pageSize: Int = 0, pageToken: String = ""
+    ) throws(APIFailure) -> ListJobRunsResponse {
         _ = try job(projectID: projectID, jobID: jobID)
-        return ListJobRunsResponse(jobRuns: runOrder.reversed().compactMap { runs[$0] }.filter { $0.jobID == jobID })
+        let oldestFirst = runOrder.compactMap { runs[$0] }.filter { $0.jobID == jobID }
+        let ordered: [JobRun]
+        switch sort.trimmingCharacters(in: .whitespaces) {
+        case "", "-created_at": ordered = oldestFirst.reversed()
+        case "created_at", "+created_at": ordered = oldestFirst
+        default: throw .badRequest("invalid sort '\(sort)': cml-local sorts runs by created_at or -created_at")
+        }
+        let (page, next) = try Self.page(ordered, size: pageSize, token: pageToken)
+        return ListJobRunsResponse(jobRuns: page, nextPageToken: next)
+    }
+
+    /// The page of `items` that `token` (an offset, opaque to clients) starts;
+    /// `size` 0 means 10, and at most 1000 are sent.
+    static func page<T>(_ items: [T], size: Int, token: String) throws(APIFailure) -> ([T], String) {
+        var start = 0
+        if !token.isEmpty {
+            guard let offset = Int(token), offset >= 0, offset <= items.count else {
+                throw .badRequest("invalid page_token '\(token)'")
+            }
+            start = offset
+        }
+        let end = min(start + (size > 0 ? min(size, 1000) : 10), items.count)
+        return (Array(items[start..<end]), end < items.count ? String(end) : "")
     }
 
     /// The 1-based creation order of a run (0 if unknown).
@@ -285,12 +321,6 @@ public actor LocalCML {
     /// Splits arguments as CML does: on whitespace, never through a shell.
     public static func words(_ arguments: String) -> [String] {
         arguments.split(whereSeparator: \.isWhitespace).map(String.init)
-    }
-
-    static func jsonString(_ map: [String: String]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(map)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 }
 
