@@ -26,6 +26,8 @@ enum {
     CURLOPT_ERRORBUFFER = 10010,
     CURLOPT_WRITEFUNCTION = 20011,
     CURLOPT_POSTFIELDS = 10015,
+    CURLOPT_CAINFO = 10065,
+    CURLOPT_CAPATH = 10097,
     CURLOPT_HTTPHEADER = 10023,
     CURLOPT_HEADERDATA = 10029,
     CURLOPT_CUSTOMREQUEST = 10036,
@@ -144,8 +146,8 @@ static size_t write_header(char *data, size_t size, size_t count, void *context)
 }
 
 int ccurl_perform(const char *url, const char *method, const char *const *headers, size_t header_count,
-                  const unsigned char *body, size_t body_length, long timeout_ms, size_t max_headers,
-                  size_t max_body, ccurl_response *response) {
+                  const unsigned char *body, size_t body_length, long timeout_ms, const char *ca_file,
+                  const char *ca_directory, size_t max_headers, size_t max_body, ccurl_response *response) {
     memset(response, 0, sizeof *response);
     if (!ccurl_load(response->error, sizeof response->error)) return -1;
 
@@ -180,6 +182,8 @@ int ccurl_perform(const char *url, const char *method, const char *const *header
     if (curl.easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_UNKNOWN_OPTION) {
         curl.easy_setopt(handle, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
     }
+    if (ca_file != NULL) curl.easy_setopt(handle, CURLOPT_CAINFO, ca_file);
+    if (ca_directory != NULL) curl.easy_setopt(handle, CURLOPT_CAPATH, ca_directory);
     curl.easy_setopt(handle, CURLOPT_ERRORBUFFER, error);
     curl.easy_setopt(handle, CURLOPT_HTTPHEADER, list);
     curl.easy_setopt(handle, CURLOPT_WRITEFUNCTION, (ccurl_write_callback)write_body);

@@ -7,8 +7,9 @@ import Foundation
 /// Where and as whom the job client talks to the CML API v2.
 ///
 /// Inside a CML job (or a run started by `cml-local`) it comes from the
-/// platform variables `CDSW_API_URL`, `CDSW_APIV2_KEY` and `CDSW_PROJECT_ID`.
-/// Its ``description`` never shows the key.
+/// platform variables `CDSW_API_URL`, `CDSW_APIV2_KEY` and `CDSW_PROJECT_ID`,
+/// with the CA certificate variables of ``TLSTrust``. Its ``description``
+/// never shows the key.
 public struct CMLConfiguration: Sendable, CustomStringConvertible {
     /// `scheme://host[:port]/api/v2`.
     public let apiBase: String
@@ -16,12 +17,21 @@ public struct CMLConfiguration: Sendable, CustomStringConvertible {
     public let apiKey: String
     /// The project whose jobs are triggered.
     public let projectID: String
+    /// The certificates trusted for an `https://` API.
+    public var trust: TLSTrust = .system
+    /// Send every request through libcurl, even to an `http://` API
+    /// (`MONITOR_HTTP_TRANSPORT=curl`; `cml-local run --as-cml` sets it, so a
+    /// rehearsal takes the path a real workspace takes).
+    public var forceCurl = false
 
     public init(apiBase: String, apiKey: String, projectID: String) {
         self.apiBase = apiBase
         self.apiKey = apiKey
         self.projectID = projectID
     }
+
+    /// The variable that picks the transport: `curl`, or `auto` (the default).
+    public static let transportVariable = "MONITOR_HTTP_TRANSPORT"
 
     /// The names of the three platform variables.
     public static let urlVariable = "CDSW_API_URL"
@@ -58,6 +68,13 @@ public struct CMLConfiguration: Sendable, CustomStringConvertible {
             )
         }
         self.init(apiBase: try Self.apiBase(fromAPIURL: url), apiKey: key, projectID: project)
+        trust = TLSTrust(environment: environment)
+        switch value(Self.transportVariable)?.lowercased() {
+        case nil, "auto": forceCurl = false
+        case "curl": forceCurl = true
+        case let other?:
+            throw JobClientError(.configuration, "\(Self.transportVariable) is '\(other)': expected 'curl' or 'auto'")
+        }
     }
 
     /// `https://host:port/api/v1` → `https://host:port/api/v2`.

@@ -11,18 +11,22 @@ import Synchronization
 /// for an `http://` API (the launcher's loopback server) or through libcurl,
 /// loaded on first use, for `https://` (a real CML workspace). Connection
 /// errors, timeouts, 429 and 5xx answers are retried per ``RetryPolicy``; any
-/// other 4xx fails at once with the server's message. No error message ever
-/// contains the key.
+/// other 4xx fails at once with the server's message. A trigger makes one
+/// run however its answers get lost (see ``trigger(jobName:arguments:)``).
+/// No error message ever contains the key.
 public struct JobClient: JobTrigger {
     public let configuration: CMLConfiguration
     public let retry: RetryPolicy
     /// `page_size` of job listings; the server may send fewer.
     public var pageSize: Int = 100
+    /// Where the client says what the caller should know but that is no
+    /// error (a server that does not echo run environments); default: nowhere.
+    public var warn: @Sendable (String) -> Void = { _ in }
     private let transport: any HTTPTransport
     private let lookups = JobLookups()
 
     public init(configuration: CMLConfiguration, retry: RetryPolicy = .default) {
-        self.init(configuration: configuration, retry: retry, transport: Self.transport(forAPIBase: configuration.apiBase))
+        self.init(configuration: configuration, retry: retry, transport: Self.transport(for: configuration))
     }
 
     /// A client that sends its requests through `transport` (tests use it to
@@ -33,9 +37,12 @@ public struct JobClient: JobTrigger {
         self.transport = transport
     }
 
-    /// ``SocketHTTPTransport`` for `http://`, ``CurlHTTPTransport`` for anything else.
-    package static func transport(forAPIBase apiBase: String) -> any HTTPTransport {
-        apiBase.lowercased().hasPrefix("http://") ? SocketHTTPTransport() : CurlHTTPTransport()
+    /// ``SocketHTTPTransport`` for `http://` (loading libcurl costs a job
+    /// process about 5 ms), ``CurlHTTPTransport`` for anything else or when
+    /// the configuration forces it.
+    package static func transport(for configuration: CMLConfiguration) -> any HTTPTransport {
+        configuration.apiBase.lowercased().hasPrefix("http://") && !configuration.forceCurl
+            ? SocketHTTPTransport() : CurlHTTPTransport(trust: configuration.trust)
     }
 
     // MARK: Jobs
@@ -90,20 +97,17 @@ public struct JobClient: JobTrigger {
 
     // MARK: Runs
 
-    /// Creates (and so starts) a run of job `jobID` with `arguments`, one
+    /// Creates (and so starts) one run of job `jobID` with `arguments`, one
     /// string such as `--period 3,10`, and optional per-run variables.
+    ///
+    /// The run carries a new trigger id (``triggerIDVariable``), so retries
+    /// after a lost answer adopt the run instead of making another.
     ///
     /// - Throws: ``JobClientError`` for any request error.
     public func createRun(
         jobID: String, arguments: String, environment: [String: String]? = nil
     ) async throws(JobClientError) -> JobRun {
-        let body = CreateJobRunRequest(arguments: arguments, environment: environment)
-        return try await send("POST", "\(jobsPath)/\(Self.escape(jobID))/runs", body: body)
-    }
-
-    /// Creates a run of job `jobID` with `arguments`.
-    public func createRun(jobID: String, arguments: String) async throws(JobClientError) -> JobRun {
-        try await createRun(jobID: jobID, arguments: arguments, environment: nil)
+        try await createTriggeredRun(jobID: jobID, arguments: arguments, triggerID: Self.makeTriggerID(), environment: environment ?? [:])
     }
 
     /// The run `runID` of job `jobID`, with its current status.
@@ -111,16 +115,19 @@ public struct JobClient: JobTrigger {
         try await send("GET", "\(jobsPath)/\(Self.escape(jobID))/runs/\(Self.escape(runID))")
     }
 
-    /// Finds the job named exactly `jobName` and creates a run of it; returns the run id.
+    /// Finds the job named exactly `jobName` and creates one run of it; returns the run id.
     ///
     /// Uses the job found by ``prepare(jobName:)`` when that lookup
     /// succeeded; otherwise, or when that job has gone since (404), looks again.
+    /// The run is made by ``createTriggeredRun(jobID:arguments:triggerID:)``:
+    /// a lost answer never makes a second run.
     public func trigger(jobName: String, arguments: String) async throws(JobClientError) -> String {
+        let triggerID = Self.makeTriggerID()
         if let ahead = lookups.take(jobName) {
             switch await ahead.result {
             case .success(let job):
                 do {
-                    return try await createRun(jobID: job.id, arguments: arguments).id
+                    return try await createTriggeredRun(jobID: job.id, arguments: arguments, triggerID: triggerID).id
                 } catch where error.kind == .http(status: 404) {}
             case .failure(let error as JobClientError) where !error.isTransient:
                 throw error
@@ -129,7 +136,7 @@ public struct JobClient: JobTrigger {
             }
         }
         let job = try await findJob(named: jobName)
-        return try await createRun(jobID: job.id, arguments: arguments).id
+        return try await createTriggeredRun(jobID: job.id, arguments: arguments, triggerID: triggerID).id
     }
 
     /// Starts finding the job named exactly `jobName` in the background: one
@@ -141,6 +148,7 @@ public struct JobClient: JobTrigger {
         policy.maxAttempts = 1
         var once = JobClient(configuration: configuration, retry: policy, transport: transport)
         once.pageSize = pageSize
+        once.warn = warn
         lookups.start(jobName) { [once] () async throws(JobClientError) -> Job in try await once.findJob(named: jobName) }
     }
 
@@ -151,102 +159,121 @@ public struct JobClient: JobTrigger {
     func send<Response: Decodable>(
         _ method: String, _ path: String, query: [(String, String)] = [], body: (some Encodable)? = String?.none
     ) async throws(JobClientError) -> Response {
+        let request = try makeRequest(method, path, query: query, body: body)
+        return try decode(try await perform(request), request)
+    }
+
+    /// A request of the API with the client's headers; `what` names it in errors.
+    func makeRequest(
+        _ method: String, _ path: String, query: [(String, String)] = [], body: (some Encodable)? = String?.none
+    ) throws(JobClientError) -> (transport: HTTPTransportRequest, what: String) {
+        let what = "CML API \(method) \(path)"
         var bodyData: Data?
         if let body {
             do { bodyData = try JSONEncoder().encode(body) } catch {
-                throw JobClientError(.invalidResponse, "cannot encode the \(method) \(path) request: \(error)")
+                throw JobClientError(.invalidResponse, "cannot encode the \(what) request: \(error)")
             }
         }
-        let data = try await perform(method, path, query: query, body: bodyData)
-        do {
-            return try JSONDecoder().decode(Response.self, from: data)
-        } catch {
-            throw redacted(
-                JobClientError(
-                    .invalidResponse,
-                    "CML API \(method) \(path): unexpected answer (\(error)): \(Self.excerpt(data))"
-                )
-            )
-        }
-    }
-
-    /// Sends one request, retrying per ``retry``; returns the body of a 2xx answer.
-    private func perform(
-        _ method: String, _ path: String, query: [(String, String)], body: Data?
-    ) async throws(JobClientError) -> Data {
-        let what = "CML API \(method) \(path)"
         guard let url = URL(string: configuration.apiBase + path + Self.queryString(query)) else {
             throw JobClientError(.configuration, "\(what): invalid URL from API base \(configuration.apiBase)")
         }
         var headers = [HTTPHeader("Authorization", "Bearer \(configuration.apiKey)"), HTTPHeader("Accept", "application/json")]
-        if body != nil { headers.append(HTTPHeader("Content-Type", "application/json")) }
+        if bodyData != nil { headers.append(HTTPHeader("Content-Type", "application/json")) }
         let request = HTTPTransportRequest(
-            method: method, url: url, headers: headers, body: body.map { Array($0) } ?? [], timeout: retry.requestTimeout
+            method: method, url: url, headers: headers, body: bodyData.map { Array($0) } ?? [], timeout: retry.requestTimeout
         )
+        return (request, what)
+    }
 
+    /// The answer of `request` as `Response`.
+    func decode<Response: Decodable>(
+        _ data: Data, _ request: (transport: HTTPTransportRequest, what: String)
+    ) throws(JobClientError) -> Response {
+        do {
+            return try JSONDecoder().decode(Response.self, from: data)
+        } catch {
+            throw redacted(JobClientError(.invalidResponse, "\(request.what): unexpected answer (\(error)): \(Self.excerpt(data))"))
+        }
+    }
+
+    /// Sends one request, retrying per ``retry``; returns the body of a 2xx answer.
+    private func perform(_ request: (transport: HTTPTransportRequest, what: String)) async throws(JobClientError) -> Data {
         var attempt = 0
         while true {
             attempt += 1
             let failure: JobClientError
             var extraDelay: Duration = .zero
-            switch try await attemptOnce(request, what) {
+            switch try await attemptOnce(request) {
             case .success(let data):
                 return data
             case .retryable(let error, let retryAfter):
                 failure = error
                 extraDelay = retryAfter
             }
-            guard attempt < retry.maxAttempts, !Task.isCancelled else {
-                let tries = attempt == 1 ? "1 attempt" : "\(attempt) attempts"
-                throw redacted(JobClientError(failure.kind, "\(failure.message) (after \(tries))"))
-            }
-            do {
-                try await Task.sleep(for: max(retry.delay(afterAttempt: attempt), extraDelay))
-            } catch {
-                throw redacted(JobClientError(failure.kind, "\(failure.message) (cancelled while retrying)"))
-            }
+            guard attempt < retry.maxAttempts else { throw gaveUp(failure, after: attempt) }
+            try await backOff(after: attempt, atLeast: extraDelay, failure)
         }
     }
 
-    private enum Attempt {
+    /// The last failure of a request tried `attempts` times.
+    func gaveUp(_ failure: JobClientError, after attempts: Int) -> JobClientError {
+        redacted(failure.with(message: "\(failure.message) (after \(attempts == 1 ? "1 attempt" : "\(attempts) attempts"))"))
+    }
+
+    /// Waits before the attempt after `attempt`; a cancelled wait ends with `failure`.
+    func backOff(after attempt: Int, atLeast extraDelay: Duration, _ failure: JobClientError) async throws(JobClientError) {
+        guard !Task.isCancelled else { throw redacted(failure.with(message: "\(failure.message) (cancelled while retrying)")) }
+        do {
+            try await Task.sleep(for: max(retry.delay(afterAttempt: attempt), extraDelay))
+        } catch {
+            throw redacted(failure.with(message: "\(failure.message) (cancelled while retrying)"))
+        }
+    }
+
+    enum Attempt {
         case success(Data)
         /// A failure worth retrying, with the server's `Retry-After` (capped) or zero.
         case retryable(JobClientError, retryAfter: Duration)
     }
 
     /// One request; throws the failures that are not worth retrying.
-    private func attemptOnce(_ request: HTTPTransportRequest, _ what: String) async throws(JobClientError) -> Attempt {
+    func attemptOnce(_ request: (transport: HTTPTransportRequest, what: String)) async throws(JobClientError) -> Attempt {
+        let what = request.what
         let response: HTTPTransportResponse
         do {
-            response = try await transport.send(request)
+            response = try await transport.send(request.transport)
         } catch {
             switch error.kind {
             case .timeout:
                 return .retryable(
-                    JobClientError(.timeout, "\(what) failed: no answer within \(retry.requestTimeout.seconds) s (\(error.message))"),
+                    error.with(message: "\(what) failed: no answer within \(retry.requestTimeout.seconds) s (\(error.message))"),
                     retryAfter: .zero
                 )
             case .transport:
                 return .retryable(
-                    JobClientError(.transport, "\(what) failed: cannot reach \(configuration.apiBase) (\(error.message))"),
+                    error.with(message: "\(what) failed: cannot reach \(configuration.apiBase) (\(error.message))"),
                     retryAfter: .zero
                 )
             default:
-                throw redacted(JobClientError(error.kind, "\(what) failed: \(error.message)"))
+                throw redacted(error.with(message: "\(what) failed: \(error.message)"))
             }
         }
         let status = response.status
         let data = Data(response.body)
         if (200..<300).contains(status) { return .success(data) }
         let reason = HTTPTransportResponse.reasonPhrase(forStatus: status)
-        let failure = JobClientError(.http(status: status), "\(what) failed: HTTP \(status) \(reason): \(Self.serverMessage(data))")
+        // A 429 is the server's rate limit turning the request away before any work.
+        let failure = JobClientError(
+            .http(status: status), "\(what) failed: HTTP \(status) \(reason): \(Self.serverMessage(data))",
+            mayHaveReachedServer: status != 429
+        )
         guard failure.isTransient else { throw redacted(failure) }
         let retryAfter = response.value(forHeader: "Retry-After").flatMap(Int.init).map { min(Duration.seconds(min(max(0, $0), 86_400)), retry.maxDelay) }
         return .retryable(failure, retryAfter: retryAfter ?? .zero)
     }
 
     /// The error with every occurrence of the key replaced, whatever a server echoed.
-    private func redacted(_ error: JobClientError) -> JobClientError {
+    func redacted(_ error: JobClientError) -> JobClientError {
         let key = configuration.apiKey
         guard key.count >= 4 else { return error }
         var message = error.message.replacing(key, with: "<redacted>")
@@ -257,7 +284,7 @@ public struct JobClient: JobTrigger {
             if message.contains(part) { message = message.replacing(part, with: "<redacted>") }
             length -= 1
         }
-        return message == error.message ? error : JobClientError(error.kind, message)
+        return message == error.message ? error : error.with(message: message)
     }
 
     // MARK: Encoding helpers

@@ -17,10 +17,25 @@ public struct JobClientError: Error, Sendable, CustomStringConvertible {
 
     public let kind: Kind
     public let message: String
+    /// `false` when the request certainly never reached the server (the host
+    /// did not resolve, the connection was refused or never made); `true`
+    /// whenever it may have, even if no answer came back.
+    public let mayHaveReachedServer: Bool
 
-    public init(_ kind: Kind, _ message: String) {
+    public init(_ kind: Kind, _ message: String, mayHaveReachedServer: Bool = true) {
         self.kind = kind
         self.message = message
+        self.mayHaveReachedServer = mayHaveReachedServer
+    }
+
+    /// The same failure, marked as one that did or did not reach the server.
+    func with(mayHaveReachedServer reached: Bool) -> JobClientError {
+        JobClientError(kind, message, mayHaveReachedServer: reached)
+    }
+
+    /// The same failure with another message.
+    func with(message: String) -> JobClientError {
+        JobClientError(kind, message, mayHaveReachedServer: mayHaveReachedServer)
     }
 
     public var description: String { message }

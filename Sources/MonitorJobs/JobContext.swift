@@ -48,7 +48,10 @@ public struct JobContext: Sendable {
         } catch {
             throw JobFailure("CML API configuration: \(error.description)")
         }
-        return JobClient(configuration: configuration, retry: try retryPolicy())
+        var client = JobClient(configuration: configuration, retry: try retryPolicy())
+        let output = output
+        client.warn = { output.error("WARNING: \($0)") }
+        return client
     }
 
     /// The client's retry policy, with `MONITOR_API_TIMEOUT` (seconds one API

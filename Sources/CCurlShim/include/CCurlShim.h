@@ -37,12 +37,14 @@ int ccurl_load(char *error, size_t error_size);
 /// Sends one request and waits for the whole answer, `timeout_ms` at most
 /// (from the start to the end of the transfer; at least 1).
 ///
-/// `headers` are complete `Name: value` lines. Returns 0 when libcurl ran the
+/// `headers` are complete `Name: value` lines. `ca_file` and `ca_directory`,
+/// when not NULL, replace libcurl's default trusted certificates
+/// (CURLOPT_CAINFO, CURLOPT_CAPATH). Returns 0 when libcurl ran the
 /// request (look at `response->curl_code`), -1 when libcurl cannot be loaded,
 /// -2 when it could not set up the request; `response->error` says why.
 int ccurl_perform(const char *url, const char *method, const char *const *headers, size_t header_count,
-                  const unsigned char *body, size_t body_length, long timeout_ms, size_t max_headers,
-                  size_t max_body, ccurl_response *response);
+                  const unsigned char *body, size_t body_length, long timeout_ms, const char *ca_file,
+                  const char *ca_directory, size_t max_headers, size_t max_body, ccurl_response *response);
 
 /// Frees the buffers of a response filled by ccurl_perform.
 void ccurl_response_free(ccurl_response *response);

@@ -14,11 +14,15 @@ import Glibc
 ///
 /// libcurl is loaded with `dlopen` on the first request, so programs that
 /// never make one never load it and its ~30 dependent libraries. libcurl's
-/// own handling of proxy variables (`https_proxy`, `no_proxy`…) and of CA
-/// certificates applies. The exchange (bounded by the request's timeout, in
-/// milliseconds) runs on a thread of its own.
+/// own handling of proxy variables (`https_proxy`, `no_proxy`…) applies; the
+/// trusted certificates are ``trust``'s. The exchange (bounded by the
+/// request's timeout, in milliseconds) runs on a thread of its own.
 package struct CurlHTTPTransport: HTTPTransport {
-    package init() {}
+    package let trust: TLSTrust
+
+    package init(trust: TLSTrust = .system) {
+        self.trust = trust
+    }
 
     package func send(_ request: HTTPTransportRequest) async throws(JobClientError) -> HTTPTransportResponse {
         try request.validate()
@@ -27,12 +31,14 @@ package struct CurlHTTPTransport: HTTPTransport {
             cancelled: .failure(JobClientError(.transport, "request to \(endpoint) cancelled")),
             unstarted: .failure(JobClientError(.transport, "cannot start a thread for the request to \(endpoint)"))
         ) {
-            Result { () throws(JobClientError) in try Self.exchange(request, endpoint) }
+            Result { () throws(JobClientError) in try Self.exchange(request, endpoint, trust) }
         }
         return try result.get()
     }
 
-    private static func exchange(_ request: HTTPTransportRequest, _ endpoint: HTTPEndpoint) throws(JobClientError) -> HTTPTransportResponse {
+    private static func exchange(
+        _ request: HTTPTransportRequest, _ endpoint: HTTPEndpoint, _ trust: TLSTrust
+    ) throws(JobClientError) -> HTTPTransportResponse {
         let lines = request.headers.map { strdup("\($0.name): \($0.value)") }
         defer { lines.forEach { free($0) } }
         var response = ccurl_response()
@@ -42,7 +48,7 @@ package struct CurlHTTPTransport: HTTPTransport {
             request.body.withUnsafeBufferPointer { body in
                 ccurl_perform(
                     request.url.absoluteString, request.method, headers.baseAddress, headers.count,
-                    body.baseAddress, body.count, timeout,
+                    body.baseAddress, body.count, timeout, trust.caFile, trust.caDirectory,
                     HTTPResponseParser.maxHeadBytes, HTTPResponseParser.maxBodyBytes, &response
                 )
             }
@@ -54,7 +60,7 @@ package struct CurlHTTPTransport: HTTPTransport {
         case -1:
             throw cannotLoad(reason)
         default:
-            throw JobClientError(.transport, "request to \(endpoint) not sent: \(reason)")
+            throw JobClientError(.transport, "request to \(endpoint) not sent: \(reason)", mayHaveReachedServer: false)
         }
 
         if response.body_too_large != 0 {
@@ -63,8 +69,12 @@ package struct CurlHTTPTransport: HTTPTransport {
         if response.headers_too_large != 0 {
             throw invalid(endpoint, "headers larger than the \(HTTPResponseParser.maxHeadBytes >> 10) KiB limit")
         }
-        guard response.curl_code == 0 else {
-            throw JobClientError(kind(ofCurlCode: response.curl_code), "\(endpoint): \(reason) (curl error \(response.curl_code))")
+        let code = response.curl_code
+        guard code == 0 else {
+            var message = "\(endpoint): \(reason) (curl error \(code))"
+            if code == 60 || code == 77 { message += "; the server's certificate is not trusted: \(trust.advice)" }
+            // 5, 6, 7: the proxy or host did not resolve, or the connection was not made.
+            throw JobClientError(kind(ofCurlCode: code), message, mayHaveReachedServer: ![5, 6, 7].contains(code))
         }
         guard (100...599).contains(response.status) else {
             throw invalid(endpoint, "status code \(response.status)")

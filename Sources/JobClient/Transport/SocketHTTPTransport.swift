@@ -18,7 +18,9 @@ package struct SocketHTTPTransport: HTTPTransport {
         // The thread keeps the deadline itself; the watchdog only covers a
         // name lookup that outlives it (getaddrinfo cannot be interrupted).
         let late = Result<HTTPTransportResponse, JobClientError>.failure(
-            JobClientError(.timeout, "no answer from \(exchange.endpoint) in time (looking up its address took too long)")
+            JobClientError(
+                .timeout, "no answer from \(exchange.endpoint) in time (looking up its address took too long)", mayHaveReachedServer: false
+            )
         )
         let result = await OwnThread.run(
             giveUp: (exchange.deadline + .milliseconds(100), late),
@@ -95,7 +97,7 @@ private struct Exchange: Sendable {
         let lookup = getaddrinfo(endpoint.host, String(endpoint.port), &hints, &addresses)
         guard lookup == 0, let first = addresses else {
             let reason = Int(lookup) == Int(EAI_SYSTEM) ? Self.describe(errno) : String(cString: gai_strerror(lookup))
-            throw JobClientError(.transport, "cannot resolve host '\(endpoint.host)' (\(reason))")
+            throw JobClientError(.transport, "cannot resolve host '\(endpoint.host)' (\(reason))", mayHaveReachedServer: false)
         }
         defer { freeaddrinfo(first) }
 
@@ -117,7 +119,7 @@ private struct Exchange: Sendable {
             } else if errno == EINPROGRESS {
                 guard try wait(fd, for: POLLOUT) else {
                     close(fd)
-                    throw timedOut("\(endpoint) did not accept the connection")
+                    throw timedOut("\(endpoint) did not accept the connection").with(mayHaveReachedServer: false)
                 }
                 var length = socklen_t(MemoryLayout<Int32>.size)
                 if getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0 { error = errno }
@@ -134,7 +136,8 @@ private struct Exchange: Sendable {
             failure = Self.describe(error)
         }
         throw JobClientError(
-            .transport, refused ? "connection refused by \(endpoint)" : "cannot connect to \(endpoint) (\(failure))"
+            .transport, refused ? "connection refused by \(endpoint)" : "cannot connect to \(endpoint) (\(failure))",
+            mayHaveReachedServer: false
         )
     }
 
