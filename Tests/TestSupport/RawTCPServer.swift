@@ -11,17 +11,17 @@ import Glibc
 /// own. `reply(n, request)` gets the 1-based connection number and the
 /// request's bytes (head and `Content-Length` body). Like the other test
 /// servers it runs until the test process ends.
-final class RawTCPServer: Sendable {
-    let port: Int
-    let host: String
+public final class RawTCPServer: Sendable {
+    public let port: Int
+    public let host: String
     private let received = Mutex<[String]>([])
 
     /// Every request received so far, as text.
-    var requests: [String] { received.withLock { $0 } }
+    public var requests: [String] { received.withLock { $0 } }
 
-    var apiBase: String { host.contains(":") ? "http://[\(host)]:\(port)/api/v2" : "http://\(host):\(port)/api/v2" }
+    public var apiBase: String { host.contains(":") ? "http://[\(host)]:\(port)/api/v2" : "http://\(host):\(port)/api/v2" }
 
-    func configuration(key: String = "raw-secret-key-9876") -> CMLConfiguration {
+    public func configuration(key: String = "raw-secret-key-9876") -> CMLConfiguration {
         CMLConfiguration(apiBase: apiBase, apiKey: key, projectID: "p")
     }
 
@@ -31,7 +31,7 @@ final class RawTCPServer: Sendable {
     }
 
     /// Starts serving; `nil` when `host` cannot be bound (no IPv6 loopback, say).
-    static func start(host: String = "127.0.0.1", _ reply: @escaping @Sendable (Int, String) -> [UInt8]) -> RawTCPServer? {
+    public static func start(host: String = "127.0.0.1", _ reply: @escaping @Sendable (Int, String) -> [UInt8]) -> RawTCPServer? {
         guard let (fd, port) = listeningSocket(host: host) else { return nil }
         let server = RawTCPServer(host: host, port: port)
         Thread.detachNewThread {
@@ -64,7 +64,7 @@ final class RawTCPServer: Sendable {
 
     /// A socket listening on `host` that nobody accepts from: connections
     /// complete (the kernel's backlog) and no answer ever comes.
-    static func silent(host: String = "127.0.0.1") -> (fd: Int32, port: Int)? {
+    public static func silent(host: String = "127.0.0.1") -> (fd: Int32, port: Int)? {
         listeningSocket(host: host)
     }
 
@@ -124,6 +124,6 @@ final class RawTCPServer: Sendable {
 }
 
 /// `HTTP/1.1 <status>` with `headers` and a `Content-Length` body.
-func rawAnswer(_ status: String = "200 OK", headers: [String] = ["Content-Type: application/json"], body: String) -> [UInt8] {
+public func rawAnswer(_ status: String = "200 OK", headers: [String] = ["Content-Type: application/json"], body: String) -> [UInt8] {
     Array(("HTTP/1.1 \(status)\r\n" + (headers + ["Content-Length: \(body.utf8.count)"]).map { $0 + "\r\n" }.joined() + "\r\n" + body).utf8)
 }
