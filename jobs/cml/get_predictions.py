@@ -1,6 +1,8 @@
 """CML entry script of the "Get Predictions" job: runs the bundled `get-predictions` binary (see _launch.py)."""
 import os, sys
-SCRIPT = globals().get("__file__") or sys.argv[0]  # an IPython kernel may not set __file__
-sys.path.insert(0, os.path.dirname(os.path.abspath(SCRIPT)))
-from _launch import main
-main("get-predictions", SCRIPT)
+# In a Jupyter kernel __file__ may be unset; CML starts jobs in the project root.
+_HERE = os.path.dirname(os.path.abspath(__file__)) if "__file__" in globals() else os.path.join(os.getcwd(), "jobs", "cml")
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
+import _launch
+_launch.run_entry("get-predictions", globals())
