@@ -28,6 +28,17 @@ enum DecimalFormat {
         fixed(fraction * 100, 2)
     }
 
+    /// Two fractions as percentage points, with as many decimals (2 to 6) as
+    /// it takes for values further apart than `tolerance` to print apart:
+    /// a drop of 0.05004 against a maximum of 0.05 is `("5.004", "5.000")`.
+    static func points(_ value: Double, against other: Double, tolerance: Double) -> (String, String) {
+        var digits = 2
+        while digits < 6, abs(value - other) > tolerance, fixed(value * 100, digits) == fixed(other * 100, digits) {
+            digits += 1
+        }
+        return (fixed(value * 100, digits), fixed(other * 100, digits))
+    }
+
     /// A p-value with four decimals, or `< 0.0001` when it would print as zero.
     static func pValue(_ p: Double) -> String {
         p < 0.00005 ? "< 0.0001" : "= " + fixed(p, 4)

@@ -1,6 +1,11 @@
-/// Judges a period's accuracy against the thresholds of a ``DegradationPolicy`` (SPEC §6, §11).
+/// Judges a period's accuracy against the thresholds of a ``DegradationPolicy``.
 public enum Degradation {
-    /// Judges a period (SPEC §6, §11).
+    /// How far a drop may pass the maximum and still count as equal to it:
+    /// accuracies are ratios of counts, and 0.75 − 0.70 is 0.05000000000000004
+    /// in binary floating point.
+    public static let tolerance = 1e-9
+
+    /// Judges a period.
     ///
     /// In order:
     /// - no accuracy, or fewer labeled rows than ``DegradationPolicy/minLabeled``:
@@ -9,9 +14,11 @@ public enum Degradation {
     /// - a drop from the baseline above ``DegradationPolicy/maxDrop`` that a
     ///   one-sided test of H0 "accuracy ≥ baseline" rejects at
     ///   ``DegradationPolicy/significance``: degraded. The test is a one-sample
-    ///   z-test against a ``Baseline/reference(accuracy:)`` and a pooled
-    ///   two-proportion z-test against ``Baseline/firstPeriod(accuracy:labeled:correct:)``.
-    ///   It only runs when the drop exceeds the maximum.
+    ///   z-test against a ``Baseline/reference(accuracy:)`` (an exact binomial
+    ///   test against a reference of 0 or 1, where the z-test has no spread)
+    ///   and a pooled two-proportion z-test against
+    ///   ``Baseline/firstPeriod(index:accuracy:labeled:correct:)``. It only
+    ///   runs when the drop exceeds the maximum by more than ``tolerance``.
     ///
     /// The decision is ``Decision/stopDegraded`` for a degraded period under
     /// the `stop` action (also on the last period), else
@@ -43,8 +50,9 @@ public enum Degradation {
         if let base = baselineAccuracy {
             let change = base - accuracy
             drop = change
-            let dropText = "\(DecimalFormat.points(change)) points from baseline \(DecimalFormat.percent(base)) (max \(DecimalFormat.points(policy.maxDrop)))"
-            if change > policy.maxDrop {
+            let (changeText, maxText) = DecimalFormat.points(change, against: policy.maxDrop, tolerance: tolerance)
+            let dropText = "\(changeText) points from baseline \(DecimalFormat.percent(base)) (max \(maxText))"
+            if change > policy.maxDrop + tolerance {
                 let test = dropTest(accuracy: accuracy, labeled: metrics.labeled, correct: metrics.correct, baseline: baseline)
                 pValue = test.pValue
                 let pText = "p \(DecimalFormat.pValue(test.pValue))"
@@ -59,8 +67,8 @@ public enum Degradation {
                     ? "within thresholds (drop \(DecimalFormat.points(change)) points from baseline \(DecimalFormat.percent(base)))"
                     : "within thresholds (\(DecimalFormat.points(-change)) points above baseline \(DecimalFormat.percent(base)))")
             }
-        } else {
-            findings.append("no baseline yet (period 0 not checked in this store): only the minimum accuracy applies")
+        } else if case .unavailable(let why) = baseline {
+            findings.append("\(why): only the minimum accuracy applies")
         }
 
         return Assessment(
@@ -74,11 +82,15 @@ public enum Degradation {
     /// The one-sided test of H0 "accuracy ≥ baseline": its p-value Φ(z) and its name for the reason.
     static func dropTest(accuracy: Double, labeled n: Int, correct x: Int, baseline: Baseline) -> (pValue: Double, name: String) {
         switch baseline {
+        case .reference(let reference) where reference <= 0 || reference >= 1:
+            // P(X ≤ x) for X ~ Binomial(n, reference): 0 when a miss is impossible under H0, else 1.
+            let p: Double = reference >= 1 ? (x < n ? 0 : 1) : 1
+            return (p, "exact binomial test vs reference")
         case .reference(let reference):
             let se = (reference * (1 - reference) / Double(n)).squareRoot()
             return (pValue(estimate: accuracy, baseline: reference, standardError: se), "one-sample z-test vs reference")
-        case .firstPeriod(let first, let n0, let x0):
-            let name = "two-proportion z-test vs period 0"
+        case .firstPeriod(let index, let first, let n0, let x0):
+            let name = "two-proportion z-test vs period \(index)"
             guard n0 > 0 else {
                 // No counts for period 0: test against its accuracy as a fixed value.
                 let se = (first * (1 - first) / Double(n)).squareRoot()
@@ -88,7 +100,7 @@ public enum Degradation {
             let pooled = Double(x + x0) / Double(n + n0)
             let se = (pooled * (1 - pooled) * (1 / Double(n) + 1 / Double(n0))).squareRoot()
             return (pValue(estimate: accuracy, baseline: p0, standardError: se), name)
-        case .none:
+        case .unavailable:
             return (1, "no test")
         }
     }

@@ -42,11 +42,11 @@ struct DegradationCase: Sendable, CustomTestStringConvertible {
     var testDescription: String { name }
 }
 
-let noBaselineReason = "no baseline yet (period 0 not checked in this store): only the minimum accuracy applies"
+let noBaselineReason = "no baseline yet: only the minimum accuracy applies"
 
 let degradationCases: [DegradationCase] = [
     DegradationCase(
-        name: "below the minimum, no baseline", n: 500, x: 306, baseline: .none,
+        name: "below the minimum, no baseline", n: 500, x: 306, baseline: .unavailable(reason: "no baseline yet"),
         policy: DegradationPolicy(minAccuracy: 0.80),
         degraded: true, decision: .stopDegraded,
         reason: "accuracy 61.20% below minimum 80.00%; " + noBaselineReason
@@ -104,11 +104,11 @@ let degradationCases: [DegradationCase] = [
         reason: "insufficient ground truth: no labeled rows"
     ),
     DegradationCase(
-        name: "no baseline and no minimum", n: 100, x: 50, baseline: .none,
+        name: "no baseline and no minimum", n: 100, x: 50, baseline: .unavailable(reason: "no baseline yet"),
         degraded: false, decision: .continue, reason: noBaselineReason
     ),
     DegradationCase(
-        name: "no baseline, above the minimum", n: 100, x: 90, baseline: .none,
+        name: "no baseline, above the minimum", n: 100, x: 90, baseline: .unavailable(reason: "no baseline yet"),
         policy: DegradationPolicy(minAccuracy: 0.80),
         degraded: false, decision: .continue, reason: noBaselineReason
     ),
@@ -149,14 +149,14 @@ let degradationCases: [DegradationCase] = [
         reason: "within thresholds (drop 1.20 points from baseline 95.00%)"
     ),
     DegradationCase(
-        name: "last period, insufficient ground truth", n: 3, x: 3, baseline: .none, isLastPeriod: true,
+        name: "last period, insufficient ground truth", n: 3, x: 3, baseline: .unavailable(reason: "no baseline yet"), isLastPeriod: true,
         degraded: false, insufficient: true, decision: .lastPeriod,
         reason: "insufficient ground truth: 3 labeled rows < minimum 30"
     ),
     DegradationCase(
-        name: "zero standard error, below the baseline", n: 100, x: 90, baseline: .reference(accuracy: 1.0),
+        name: "a reference of 100%: exact binomial test, any miss is significant", n: 100, x: 90, baseline: .reference(accuracy: 1.0),
         degraded: true, decision: .stopDegraded, drop: 0.1, pValue: 0,
-        reason: "accuracy dropped 10.00 points from baseline 100.00% (max 5.00), p < 0.0001 < 0.05 (one-sample z-test vs reference)"
+        reason: "accuracy dropped 10.00 points from baseline 100.00% (max 5.00), p < 0.0001 < 0.05 (exact binomial test vs reference)"
     ),
     DegradationCase(
         name: "zero standard error, not below the baseline", n: 50, x: 0,
@@ -228,6 +228,30 @@ struct DegradationTests {
         #expect(Degradation.pValue(estimate: 0.9, baseline: 1.0, standardError: 0) == 0)
         #expect(Degradation.pValue(estimate: 1.0, baseline: 1.0, standardError: 0) == 1)
         #expect(Degradation.pValue(estimate: 0.9, baseline: 1.0, standardError: .nan) == 0)
+    }
+
+    @Test("a drop of exactly the maximum is within it, whatever the baseline; a point more is degraded", arguments: [0.95, 0.85, 0.75, 0.65, 0.55, 0.30])
+    func maxDropBoundary(base: Double) {
+        let x0 = Int((base * 1000).rounded())
+        let baselines: [Baseline] = [
+            .firstPeriod(accuracy: Double(x0) / 1000, labeled: 1000, correct: x0), .reference(accuracy: Double(x0) / 1000),
+        ]
+        for baseline in baselines {
+            let atMax = Degradation.assess(period(labeled: 1000, correct: x0 - 50), baseline: baseline, policy: DegradationPolicy(), isLastPeriod: false)
+            #expect(!atMax.degraded, "\(baseline): \(atMax.reason)")
+            #expect(atMax.reason.hasPrefix("within thresholds (drop 5.00 points"), "\(atMax.reason)")
+            let beyond = Degradation.assess(period(labeled: 1000, correct: x0 - 51), baseline: baseline, policy: DegradationPolicy(), isLastPeriod: false)
+            #expect(beyond.degraded, "\(baseline): \(beyond.reason)")
+            #expect(beyond.reason.contains("dropped 5.10 points"), "\(beyond.reason)")
+        }
+    }
+
+    @Test("a drop just past the maximum prints with the decimals that show it")
+    func dropPrintedApart() {
+        let a = Degradation.assess(
+            period(labeled: 100_000, correct: 89_996), baseline: .reference(accuracy: 0.95), policy: DegradationPolicy(), isLastPeriod: false
+        )
+        #expect(a.reason.contains("dropped 5.004 points from baseline 95.00% (max 5.000)"), "\(a.reason)")
     }
 
     @Test(arguments: [
