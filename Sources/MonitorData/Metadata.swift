@@ -44,12 +44,29 @@ public struct Metadata: Sendable, Equatable {
     public var positiveLabel: String
     /// One entry per period, `periods[i].period == i`.
     public var periods: [PeriodInfo]
-    /// Baseline metrics (e.g. `["accuracy": 0.95]`); empty when absent.
+    /// Baseline metrics (e.g. `["accuracy": 0.95]`), each in `0...1`; empty when absent.
     public var reference: [String: Double]
+    /// `reference.predictions` and `reference.labels`: a labeled reference set's files, if given.
+    public var referenceFiles: (predictions: String, labels: String)? {
+        get { referencePredictions.flatMap { p in referenceLabels.map { (p, $0) } } }
+        set {
+            referencePredictions = newValue?.predictions
+            referenceLabels = newValue?.labels
+        }
+    }
+    private var referencePredictions: String?
+    private var referenceLabels: String?
+    /// `task`: binary or multiclass metrics for the whole data set; `nil` when not declared.
+    public var task: Task?
+
+    /// The kind of metrics a data set declares.
+    public enum Task: String, Sendable, Equatable {
+        case binary, multiclass
+    }
 
     public init(
         formatVersion: Int = 1, name: String, numPeriods: Int, positiveLabel: String = "1",
-        periods: [PeriodInfo], reference: [String: Double] = [:]
+        periods: [PeriodInfo], reference: [String: Double] = [:], task: Task? = nil
     ) {
         self.formatVersion = formatVersion
         self.name = name
@@ -57,6 +74,7 @@ public struct Metadata: Sendable, Equatable {
         self.positiveLabel = positiveLabel
         self.periods = periods
         self.reference = reference
+        self.task = task
     }
 
     /// Decodes and validates metadata JSON (SPEC §4); unknown fields are ignored.
@@ -135,6 +153,31 @@ public struct Metadata: Sendable, Equatable {
     }
 }
 
+/// `reference`: metric values (numbers) and the reference set's files (strings).
+private struct RawReference: Decodable {
+    var metrics: [String: Double] = [:]
+    var predictions: String?
+    var labels: String?
+
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Key.self)
+        for key in c.allKeys {
+            switch key.stringValue {
+            case "predictions": predictions = try c.decode(String.self, forKey: key)
+            case "labels": labels = try c.decode(String.self, forKey: key)
+            default: metrics[key.stringValue] = try c.decode(Double.self, forKey: key)
+            }
+        }
+    }
+}
+
 private struct RawPeriod: Decodable {
     var period: Int?
     var start: String?
@@ -150,7 +193,8 @@ private struct RawMetadata: Decodable {
     var numPeriods: Int?
     var positiveLabel: String?
     var periods: [RawPeriod]?
-    var reference: [String: Double]?
+    var reference: RawReference?
+    var task: String?
 
     enum CodingKeys: String, CodingKey {
         case formatVersion = "format_version"
@@ -159,6 +203,7 @@ private struct RawMetadata: Decodable {
         case positiveLabel = "positive_label"
         case periods
         case reference
+        case task
     }
 
     func validated(file: String) throws(DataError) -> Metadata {
@@ -199,9 +244,34 @@ private struct RawMetadata: Decodable {
                     period: period, start: entry.start, end: entry.end, predictions: predictions, labels: labels,
                     rows: entry.rows))
         }
-        return Metadata(
+        var task: Metadata.Task?
+        if let text = self.task {
+            guard let known = Metadata.Task(rawValue: text) else {
+                throw fail("task is \"\(text)\"; expected \"binary\" or \"multiclass\"")
+            }
+            task = known
+        }
+        var metadata = Metadata(
             formatVersion: formatVersion, name: name, numPeriods: numPeriods, positiveLabel: positiveLabel,
-            periods: result, reference: reference ?? [:])
+            periods: result, reference: [:], task: task)
+        if let reference {
+            for (metric, value) in reference.metrics.sorted(by: { $0.key < $1.key }) {
+                guard value.isFinite, (0...1).contains(value) else {
+                    throw fail("reference.\(metric) is \(value); a reference metric is a fraction from 0 to 1 (0.95 for 95%)")
+                }
+            }
+            metadata.reference = reference.metrics
+            switch (reference.predictions, reference.labels) {
+            case (nil, nil): break
+            case (let predictions?, let labels?):
+                try Metadata.checkRelativePath(predictions, field: "reference.predictions", file: file)
+                try Metadata.checkRelativePath(labels, field: "reference.labels", file: file)
+                metadata.referenceFiles = (predictions, labels)
+            case (nil, _): throw fail("reference.labels is given without reference.predictions")
+            case (_, nil): throw fail("reference.predictions is given without reference.labels")
+            }
+        }
+        return metadata
     }
 
     /// Explains why `periods[].period` is not `0, 1, …, count-1` in order.

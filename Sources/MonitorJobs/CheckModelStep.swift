@@ -47,7 +47,7 @@ public enum CheckModelStep {
             )
         )
         input.timings.mark("metrics")
-        let (baseline, source) = try baseline(for: metrics, input: input)
+        let (baseline, source) = try baseline(for: metrics, policy: policy, input: input)
         let assessment = Degradation.assess(
             metrics, baseline: baseline, policy: policy, isLastPeriod: input.period.isLast
         )
@@ -81,20 +81,44 @@ public enum CheckModelStep {
         )
     }
 
-    /// The metadata's `reference` accuracy, else period 0's measured accuracy
-    /// (this period's own, for period 0), else none.
-    static func baseline(for metrics: PeriodMetrics, input: StepInput) throws -> (Baseline, String?) {
+    /// The metadata's `reference` accuracy; else the first period, in order,
+    /// with at least `policy.minLabeled` labeled rows (this one included);
+    /// else none, saying why. A period judged on too few labels is never the baseline.
+    ///
+    /// - Throws: when an earlier period was not checked in this store: which
+    ///   period is the baseline cannot be known, and a silent pass is no answer.
+    static func baseline(
+        for metrics: PeriodMetrics, policy: DegradationPolicy, input: StepInput
+    ) throws -> (Baseline, String?) {
         if let reference = input.dataSet.metadata.reference["accuracy"] {
             return (.reference(accuracy: reference), "reference")
         }
-        let first: (accuracy: Double?, labeled: Int, correct: Int)?
-        if input.period.current == 0 {
-            first = (metrics.accuracy, metrics.labeled, metrics.correct)
-        } else {
-            first = try input.store.readMetrics(0).map { ($0.accuracy, $0.labeled, $0.correct) }
+        let current = input.period.current
+        let enough = max(policy.minLabeled, 1)
+        for index in 0..<current {
+            guard let record = try input.store.readMetrics(index) else {
+                throw JobFailure(
+                    "No baseline for period \(current): period \(index) was not checked in store \(input.store.root), "
+                        + "so which period is the baseline cannot be known. Run the pipeline from period \(index) with "
+                        + "this store (get-predictions --period \(index),\(input.period.total)), or give the data set a "
+                        + "reference accuracy (reference.accuracy in its metadata)"
+                )
+            }
+            if let accuracy = record.accuracy, record.labeled >= enough {
+                return (
+                    .firstPeriod(index: index, accuracy: accuracy, labeled: record.labeled, correct: record.correct),
+                    "period \(index)"
+                )
+            }
         }
-        guard let first, let accuracy = first.accuracy else { return (.none, nil) }
-        return (.firstPeriod(accuracy: accuracy, labeled: first.labeled, correct: first.correct), "period 0")
+        if let accuracy = metrics.accuracy, metrics.labeled >= enough {
+            return (
+                .firstPeriod(index: current, accuracy: accuracy, labeled: metrics.labeled, correct: metrics.correct),
+                "period \(current), this one"
+            )
+        }
+        let periods = current == 0 ? "period 0" : "none of periods 0–\(current)"
+        return (.unavailable(reason: "no baseline yet: \(periods) has \(enough) or more labeled rows"), nil)
     }
 
     static func report(_ record: MetricsRecord, to output: any JobOutput) {

@@ -101,6 +101,12 @@ struct JobRunner {
             let store = Store(
                 root: context.resolvedStoreDirectory ?? Store.defaultRoot(dataSetName: dataSet.metadata.name)
             )
+            try attempt {
+                try store.claim(
+                    for: StoreOwner(name: dataSet.metadata.name, metadataDigest: dataSet.metadataDigest),
+                    dataDirectory: dataSet.directory
+                )
+            }
             let input = StepInput(period: period, dataSet: dataSet, store: store, context: context, timings: timings)
             timings.mark("setup")
             switch try await step(input) {

@@ -186,7 +186,7 @@ public struct Store: Sendable {
         return try decode(&reader)
     }
 
-    private func writeJSON(_ value: some Encodable, to path: String) throws(StoreError) {
+    func writeJSON(_ value: some Encodable, to path: String) throws(StoreError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data: Data
@@ -198,7 +198,7 @@ public struct Store: Sendable {
         try FileSystem.writeAtomically(Array(data) + [UInt8(ascii: "\n")], to: path)
     }
 
-    private func readJSON<T: Decodable>(_ type: T.Type, from path: String) throws(StoreError) -> T {
+    func readJSON<T: Decodable>(_ type: T.Type, from path: String) throws(StoreError) -> T {
         let bytes = try FileSystem.read(path, limit: 64 << 20)
         do {
             return try JSONDecoder().decode(T.self, from: Data(bytes))

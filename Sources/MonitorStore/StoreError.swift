@@ -9,6 +9,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case io
         /// The store is in use by another pipeline.
         case locked
+        /// The store holds another data set.
+        case conflict
     }
 
     public let kind: Kind

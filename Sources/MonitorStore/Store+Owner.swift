@@ -1,0 +1,48 @@
+/// The data set a store was filled from: one store holds one data set, so a
+/// baseline or a metric never crosses from one to another.
+public struct StoreOwner: Codable, Sendable, Equatable {
+    /// The data set's `name`.
+    public var name: String
+    /// A digest of its metadata (hex).
+    public var metadataDigest: String
+
+    public init(name: String, metadataDigest: String) {
+        self.name = name
+        self.metadataDigest = metadataDigest
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name
+        case metadataDigest = "metadata_digest"
+    }
+}
+
+extension Store {
+    /// `STORE/dataset.json`: which data set filled the store.
+    public var ownerPath: String { "\(root)/dataset.json" }
+
+    /// Records `owner` as the store's data set, or checks that it is the one
+    /// already recorded.
+    ///
+    /// - Throws: ``StoreError`` `.conflict` naming both data sets when the
+    ///   store holds another one; `.corrupt` or `.io` when the record cannot
+    ///   be read or written.
+    public func claim(for owner: StoreOwner, dataDirectory: String) throws(StoreError) {
+        guard FileSystem.exists(ownerPath) else {
+            try FileSystem.makeDirectories(root)
+            try writeJSON(owner, to: ownerPath)
+            return
+        }
+        let recorded = try readJSON(StoreOwner.self, from: ownerPath)
+        guard recorded != owner else { return }
+        let what =
+            recorded.name == owner.name
+            ? "data set '\(owner.name)' with other metadata (digest \(recorded.metadataDigest), now \(owner.metadataDigest))"
+            : "data set '\(recorded.name)'"
+        throw StoreError(
+            .conflict, path: root,
+            "this store holds \(what), not data set '\(owner.name)' of \(dataDirectory). One store holds one data set: "
+                + "give this data set its own --store (or MONITOR_STORE_DIR), or remove \(root) to start over"
+        )
+    }
+}
