@@ -84,7 +84,7 @@ public struct DataSet: Sendable {
         return metadata.periods[period]
     }
 
-    private func checkedPath(_ relative: String, field: String) throws(DataError) -> String {
+    func checkedPath(_ relative: String, field: String) throws(DataError) -> String {
         let metadataFile = Self.metadataPath(directory: directory)
         try Metadata.checkRelativePath(relative, field: field, file: metadataFile)
         let joined = Self.join(directory, relative)

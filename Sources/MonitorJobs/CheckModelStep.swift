@@ -37,13 +37,16 @@ public enum CheckModelStep {
         let joined = try input.store.readJoined(index)
         let coverage = try input.store.readCoverage(index)
         input.timings.mark("load")
+        let task = try taskDecision(input)
         let metrics = Metrics.compute(
             MetricsInput(
                 classNames: joined.classNames,
                 predictions: joined.predictions,
                 labels: joined.labels,
                 scores: joined.scores,
-                positiveLabel: metadata.positiveLabel
+                positiveLabel: metadata.positiveLabel,
+                averaging: task?.averaging,
+                expectedClasses: task?.classes ?? []
             )
         )
         input.timings.mark("metrics")
@@ -77,8 +80,50 @@ public enum CheckModelStep {
             reason: assessment.reason,
             decision: assessment.decision.rawValue,
             minAccuracy: policy.minAccuracy,
-            maxDrop: policy.maxDrop
+            maxDrop: policy.maxDrop,
+            unexpectedClasses: metrics.unexpectedClasses,
+            averagingSource: task?.source ?? "this period's classes (no labeled period yet)"
         )
+    }
+
+    /// Binary or multiclass for the whole data set: recorded in the store by
+    /// the first check that could decide, from the metadata's `task`, else
+    /// the reference set's classes, else those of the first period (up to
+    /// this one) with labels. `nil` while no period has labels yet.
+    static func taskDecision(_ input: StepInput) throws -> TaskDecision? {
+        if let stored = try input.store.readTask() {
+            return TaskDecision(averaging: Averaging(rawValue: stored.averaging) ?? .macro, classes: stored.classes, source: stored.source)
+        }
+        let metadata = input.dataSet.metadata
+        let declared = metadata.task.map { $0 == .binary ? Averaging.binary : .macro }
+        var evidence: (ClassValues, String)?
+        if let files = try input.dataSet.referencePaths() {
+            evidence = (try DataSet.classValues(predictions: files.predictions, labels: files.labels), "the reference set")
+        } else {
+            for index in 0...input.period.current {
+                let values = try DataSet.classValues(
+                    predictions: try input.dataSet.predictionsPath(period: index), labels: try input.dataSet.labelsPath(period: index)
+                )
+                if !values.labeled.isEmpty {
+                    evidence = (values, "period \(index)")
+                    break
+                }
+            }
+        }
+        guard let (values, source) = evidence else {
+            return declared.map { TaskDecision(averaging: $0, classes: [], source: "metadata task") }
+        }
+        let decision: TaskDecision
+        do {
+            decision = try TaskDecision.decide(
+                declared: declared, positiveLabel: metadata.positiveLabel, evidence: values.all, truncated: values.truncated,
+                source: source
+            )
+        } catch {
+            throw JobFailure("Data set '\(metadata.name)': \(error.description)")
+        }
+        try input.store.writeTask(StoredTask(averaging: decision.averaging.rawValue, classes: decision.classes, source: decision.source))
+        return decision
     }
 
     /// The metadata's `reference` accuracy; else the first period, in order,
@@ -127,7 +172,7 @@ public enum CheckModelStep {
             guard let value else { return "\(name): n/a (\(record.undefined[key] ?? "undefined"))" }
             return "\(name): " + (asPercent ? percent(value) : fixed(value, decimals: 4))
         }
-        let averaging = record.averaging == "macro" ? " (macro)" : ""
+        let averaging = record.averaging == "macro" ? " (macro average)" : ""
         output.line(
             "  " + [
                 metric("Precision", "precision", record.precision),
@@ -137,6 +182,13 @@ public enum CheckModelStep {
             ].joined(separator: "  ") + averaging
         )
         output.line("  Rows: \(record.rows), labeled: \(record.labeled), unlabeled: \(record.unlabeled)")
+        if let unexpected = record.unexpectedClasses, !unexpected.isEmpty {
+            let list = unexpected.sorted { $0.key < $1.key }.map { "\"\($0.key)\" (\($0.value)×)" }.joined(separator: ", ")
+            output.line("  ⚠ Classes outside this binary data set: \(list); metrics stay one-vs-rest for \"\(record.positiveLabel)\"")
+        }
+        if record.averaging == "binary", !record.confusionMatrix.labels.isEmpty, !record.confusionMatrix.labels.contains(record.positiveLabel) {
+            output.line("  ⚠ The positive label \"\(record.positiveLabel)\" occurs in none of this period's labeled rows")
+        }
         if let baseline = record.baselineAccuracy {
             output.line("  Baseline accuracy: \(percent(baseline)) (\(record.baselineSource ?? "-"))")
         }

@@ -7,22 +7,44 @@ import PeriodArgs
 public enum LoadGroundTruthStep {
     public static func run(period: PeriodOption, context: JobContext) async -> ExitStatus {
         await JobRunner(job: .loadGroundTruth, context: context).run(period: period) { input throws(JobFailure) in
-            let coverage = try attempt {
-                let (joined, coverage) = try join(input)
+            let (coverage, warning) = try attempt {
+                let (joined, coverage, predictedClasses) = try join(input)
                 try input.store.writeJoined(joined, coverage: coverage, period: input.period.current)
                 input.timings.mark("write")
-                return coverage
+                return (coverage, labelWarning(joined, predictedClasses: predictedClasses, task: input.dataSet.metadata.task))
             }
             input.output.line("✓ Extracted period \(input.period.current) data")
             input.output.line(
                 "  Labeled: \(coverage.labeled) of \(coverage.rows) predictions (\(coverage.unlabeled) unlabeled), "
                     + "\(coverage.labelsWithoutPrediction) labels without a prediction"
             )
+            if let warning { input.output.line("  ⚠ \(warning)") }
             return .trigger(.checkModel, input.period)
         }
     }
 
-    static func join(_ input: StepInput) throws -> (JoinedLabels, Coverage) {
+    /// What to say when the labels look spelled unlike the predictions: they
+    /// share no value, or (in a binary-looking set) a label value is never predicted.
+    static func labelWarning(_ joined: JoinedLabels, predictedClasses: Int, task: Metadata.Task?) -> String? {
+        var used = [Bool](repeating: false, count: joined.classNames.count)
+        for label in joined.labels where label >= 0 { used[Int(label)] = true }
+        let labelClasses = joined.classNames.indices.filter { used[$0] }
+        guard !labelClasses.isEmpty else { return nil }
+        let onlyLabeled = labelClasses.filter { $0 >= predictedClasses }.map { joined.classNames[$0] }
+        let predicted = joined.classNames.prefix(predictedClasses).sorted()
+        func quoted(_ names: some Sequence<String>) -> String { names.map { "\"\($0)\"" }.joined(separator: ", ") }
+        let hint = "if they mean the same classes spelled differently (1.0 for 1, True for 1), re-import with cml-local import --label-map"
+        if onlyLabeled.count == labelClasses.count {
+            return "Labels and predictions share no value: labels \(quoted(onlyLabeled.sorted())), predictions "
+                + "\(quoted(predicted)); every labeled row counts as wrong. \(hint)"
+        }
+        let binary = task == .binary || (task == nil && predictedClasses <= 2)
+        guard binary, !onlyLabeled.isEmpty else { return nil }
+        return "Label values never predicted in this binary data set: \(quoted(onlyLabeled.sorted())) (predictions: "
+            + "\(quoted(predicted))). \(hint)"
+    }
+
+    static func join(_ input: StepInput) throws -> (JoinedLabels, Coverage, predictedClasses: Int) {
         let index = input.period.current
         // The stored predictions are read on another thread while this one
         // parses the labels; rows parsed before they arrive wait in the batch.
@@ -56,7 +78,7 @@ public enum LoadGroundTruthStep {
             unlabeled: rows - labeled,
             labelsWithoutPrediction: unknown.count
         )
-        return (joined, coverage)
+        return (joined, coverage, predictions.classNames.count)
     }
 
 }

@@ -22,11 +22,14 @@ public enum Metrics {
     /// Computes accuracy, precision, recall, F1, ROC AUC and the confusion matrix (SPEC §5, §11).
     ///
     /// Rows without a label (index -1) are counted in ``PeriodMetrics/unlabeled``
-    /// and left out of every metric. A period is binary when the labels of its
-    /// labeled rows and the predictions of all its rows, together with the
-    /// positive label, hold at most two distinct classes; otherwise
-    /// precision, recall and F1 are macro-averaged over the sorted classes of
-    /// the labeled rows, an undefined per-class ratio counting as 0
+    /// and left out of every metric. The averaging is the data set's
+    /// (``MetricsInput/averaging``); without one, a period is binary when the
+    /// labels of its labeled rows and the predictions of all its rows,
+    /// together with the positive label, hold at most two distinct classes.
+    /// Binary metrics are one-vs-rest for the positive label, whatever other
+    /// classes occur (counted in ``PeriodMetrics/unexpectedClasses``); macro
+    /// averages precision, recall and F1 over the sorted classes of the
+    /// labeled rows, an undefined per-class ratio counting as 0
     /// (scikit-learn's `zero_division=0`).
     ///
     /// - Precondition: `labels` and `scores` (when present) have one entry per
@@ -41,8 +44,8 @@ public enum Metrics {
         }
 
         // Pass 1: classes in use, labeled and correct rows.
-        var predictedAnywhere = [Bool](repeating: false, count: classCount)
-        var labelSeen = [Bool](repeating: false, count: classCount)
+        var predictedCount = [Int](repeating: 0, count: classCount)
+        var labelCount = [Int](repeating: 0, count: classCount)
         var predictedInLabeledRow = [Bool](repeating: false, count: classCount)
         var labeled = 0
         var correct = 0
@@ -51,11 +54,11 @@ public enum Metrics {
                 for row in 0..<rows {
                     let prediction = Int(predictions[row])
                     precondition(prediction >= 0 && prediction < classCount, "MetricsInput: prediction index \(prediction) out of range at row \(row)")
-                    predictedAnywhere[prediction] = true
+                    predictedCount[prediction] += 1
                     let label = Int(labels[row])
                     guard label >= 0 else { continue }
                     precondition(label < classCount, "MetricsInput: label index \(label) out of range at row \(row)")
-                    labelSeen[label] = true
+                    labelCount[label] += 1
                     predictedInLabeledRow[prediction] = true
                     labeled += 1
                     if label == prediction { correct += 1 }
@@ -63,17 +66,31 @@ public enum Metrics {
             }
         }
 
-        let averaging = isBinary(names: names, labelSeen: labelSeen, predictedAnywhere: predictedAnywhere, positiveLabel: input.positiveLabel)
-            ? Averaging.binary : .macro
+        let labelSeen = labelCount.map { $0 > 0 }
+        let averaging =
+            input.averaging
+            ?? (isBinary(names: names, labelSeen: labelSeen, predictedAnywhere: predictedCount.map { $0 > 0 }, positiveLabel: input.positiveLabel)
+                ? Averaging.binary : .macro)
+        var unexpected: [String: Int] = [:]
+        if averaging == .binary, !input.expectedClasses.isEmpty {
+            for index in names.indices where predictedCount[index] + labelCount[index] > 0 {
+                let name = names[index]
+                if name != input.positiveLabel, !input.expectedClasses.contains(name) {
+                    unexpected[name] = predictedCount[index] + labelCount[index]
+                }
+            }
+        }
         guard labeled > 0 else {
             var reasons: [String: String] = [:]
             for name in ["accuracy", "precision", "recall", "f1", "roc_auc"] { reasons[name] = Reason.noLabeledRows }
-            return PeriodMetrics(
+            var metrics = PeriodMetrics(
                 rows: rows, labeled: 0, unlabeled: rows, correct: 0,
                 accuracy: nil, precision: nil, recall: nil, f1: nil, rocAUC: nil,
                 averaging: averaging, confusion: ConfusionMatrix(labels: [], matrix: []),
                 undefinedReasons: reasons
             )
+            metrics.unexpectedClasses = unexpected
+            return metrics
         }
 
         // Pass 2: confusion matrix over the sorted classes of the labeled rows.
@@ -104,6 +121,7 @@ public enum Metrics {
             precision: nil, recall: nil, f1: nil, rocAUC: nil,
             averaging: averaging, confusion: confusion, undefinedReasons: [:]
         )
+        metrics.unexpectedClasses = unexpected
         switch averaging {
         case .binary:
             fillBinary(&metrics, input: input, counts: counts, classes: k, position: position)

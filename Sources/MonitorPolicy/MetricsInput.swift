@@ -14,12 +14,22 @@ public struct MetricsInput: Sendable {
     public var scores: [Double]?
     /// The positive class for precision, recall, F1 and ROC AUC.
     public var positiveLabel: String
+    /// The data set's averaging (see ``TaskDecision``); `nil` decides from this period's classes alone.
+    public var averaging: Averaging?
+    /// In a binary data set, its expected classes: others are counted in
+    /// ``PeriodMetrics/unexpectedClasses``. Empty: none are counted.
+    public var expectedClasses: [String]
 
-    public init(classNames: [String], predictions: [Int32], labels: [Int32], scores: [Double]?, positiveLabel: String) {
+    public init(
+        classNames: [String], predictions: [Int32], labels: [Int32], scores: [Double]?, positiveLabel: String,
+        averaging: Averaging? = nil, expectedClasses: [String] = []
+    ) {
         self.classNames = classNames
         self.predictions = predictions
         self.labels = labels
         self.scores = scores
         self.positiveLabel = positiveLabel
+        self.averaging = averaging
+        self.expectedClasses = expectedClasses
     }
 }

@@ -1,6 +1,6 @@
 /// How precision, recall and F1 were averaged.
 public enum Averaging: String, Sendable, Codable {
-    /// For the positive label only (at most two classes in the period).
+    /// For the positive label, one class against the rest.
     case binary
     /// Unweighted mean over the classes of the labeled rows.
     case macro
@@ -25,6 +25,9 @@ public struct PeriodMetrics: Sendable, Equatable {
     public var confusion: ConfusionMatrix
     /// Metric name (`accuracy`, `precision`, `recall`, `f1`, `roc_auc`) → why it is undefined.
     public var undefinedReasons: [String: String]
+    /// In a binary data set, classes other than its expected ones → their
+    /// occurrences among all predictions and the labeled rows' labels.
+    public var unexpectedClasses: [String: Int] = [:]
 
     public init(
         rows: Int,

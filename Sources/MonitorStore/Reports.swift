@@ -138,13 +138,20 @@ public struct MetricsRecord: Codable, Sendable, Equatable {
     public var minAccuracy: Double?
     /// The policy's maximum drop from the baseline; `nil` when the file predates the field.
     public var maxDrop: Double?
+    /// In a binary data set, classes outside its two → occurrences among the
+    /// period's predictions and labels; `nil` when the file predates the field.
+    public var unexpectedClasses: [String: Int]?
+    /// What decided binary or multiclass for the data set (`metadata task`,
+    /// `period 0`, `reference set`…); `nil` when the file predates the field.
+    public var averagingSource: String?
 
     public init(period: Int, totalPeriods: Int, rows: Int, labeled: Int, unlabeled: Int, correct: Int,
                 labelsWithoutPrediction: Int, accuracy: Double?, precision: Double?, recall: Double?, f1: Double?,
                 rocAUC: Double?, averaging: String, positiveLabel: String, confusionMatrix: Confusion,
                 undefined: [String: String], baselineAccuracy: Double?, baselineSource: String?, drop: Double?,
                 pValue: Double?, degraded: Bool, insufficientGroundTruth: Bool, reason: String, decision: String,
-                minAccuracy: Double? = nil, maxDrop: Double? = nil) {
+                minAccuracy: Double? = nil, maxDrop: Double? = nil, unexpectedClasses: [String: Int]? = nil,
+                averagingSource: String? = nil) {
         self.period = period
         self.totalPeriods = totalPeriods
         self.rows = rows
@@ -171,6 +178,8 @@ public struct MetricsRecord: Codable, Sendable, Equatable {
         self.decision = decision
         self.minAccuracy = minAccuracy
         self.maxDrop = maxDrop
+        self.unexpectedClasses = unexpectedClasses
+        self.averagingSource = averagingSource
     }
 
     enum CodingKeys: String, CodingKey {
@@ -187,6 +196,8 @@ public struct MetricsRecord: Codable, Sendable, Equatable {
         case insufficientGroundTruth = "insufficient_ground_truth"
         case minAccuracy = "min_accuracy"
         case maxDrop = "max_drop"
+        case unexpectedClasses = "unexpected_classes"
+        case averagingSource = "averaging_source"
     }
 
     /// Writes every field, `null` included: the contract names them all.
@@ -218,5 +229,7 @@ public struct MetricsRecord: Codable, Sendable, Equatable {
         try c.encode(decision, forKey: .decision)
         try c.encode(minAccuracy, forKey: .minAccuracy)
         try c.encode(maxDrop, forKey: .maxDrop)
+        try c.encode(unexpectedClasses, forKey: .unexpectedClasses)
+        try c.encode(averagingSource, forKey: .averagingSource)
     }
 }

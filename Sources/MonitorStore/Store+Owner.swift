@@ -46,3 +46,34 @@ extension Store {
         )
     }
 }
+
+/// `STORE/task.json`: binary or multiclass, decided once for the data set.
+public struct StoredTask: Codable, Sendable, Equatable {
+    /// `binary` or `macro`.
+    public var averaging: String
+    /// The classes the decision saw, sorted: in a binary data set, the expected ones.
+    public var classes: [String]
+    /// What decided it: `metadata task`, `period 0`, `reference set`…
+    public var source: String
+
+    public init(averaging: String, classes: [String], source: String) {
+        self.averaging = averaging
+        self.classes = classes
+        self.source = source
+    }
+}
+
+extension Store {
+    public var taskPath: String { "\(root)/task.json" }
+
+    /// The data set's recorded task, or `nil` before the first check.
+    public func readTask() throws(StoreError) -> StoredTask? {
+        guard FileSystem.exists(taskPath) else { return nil }
+        return try readJSON(StoredTask.self, from: taskPath)
+    }
+
+    public func writeTask(_ task: StoredTask) throws(StoreError) {
+        try FileSystem.makeDirectories(root)
+        try writeJSON(task, to: taskPath)
+    }
+}

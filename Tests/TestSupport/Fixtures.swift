@@ -69,7 +69,8 @@ public func writeDataSet(
     name: String = "fixture",
     positiveLabel: String? = nil,
     reference: [String: Double]? = nil,
-    numPeriods: Int? = nil
+    numPeriods: Int? = nil,
+    task: String? = nil
 ) throws {
     var entries: [[String: Any]] = []
     for (index, period) in periods.enumerated() {
@@ -87,6 +88,7 @@ public func writeDataSet(
     ]
     if let positiveLabel { metadata["positive_label"] = positiveLabel }
     if let reference { metadata["reference"] = reference }
+    if let task { metadata["task"] = task }
     let json = try JSONSerialization.data(withJSONObject: metadata, options: [.sortedKeys])
     try writeGzip(json, to: "\(directory)/metadata.json.gz")
 }
