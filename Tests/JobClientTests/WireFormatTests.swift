@@ -1,43 +1,18 @@
 import Foundation
 import JobClient
-import Launcher
+@testable import Launcher
 import TestSupport
 import Testing
 
-/// The JSON type of a value, read strictly (a number is never a bool).
-private enum JSONShape: Decodable {
-    case null, bool, number, string, array([JSONShape]), object([String: JSONShape])
-
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if (try? c.decode(Bool.self)) != nil { self = .bool }
-        else if (try? c.decode(Double.self)) != nil { self = .number }
-        else if (try? c.decode(String.self)) != nil { self = .string }
-        else if let array = try? c.decode([JSONShape].self) { self = .array(array) }
-        else { self = .object(try c.decode([String: JSONShape].self)) }
-    }
-
-    var name: String {
-        switch self {
-        case .null: "null"
-        case .bool: "bool"
-        case .number: "number"
-        case .string: "string"
-        case .array: "array"
-        case .object: "object"
-        }
-    }
-}
-
 /// The JSON type of every top-level field of an object, and of the first element's fields of each array.
 private func fieldTypes(_ data: Data) throws -> [String: String] {
-    guard case .object(let object) = try JSONDecoder().decode(JSONShape.self, from: data) else { return [:] }
+    // The launcher's JSONValue reads strictly: a number is never a bool.
+    guard case .object(let object) = try JSONDecoder().decode(JSONValue.self, from: data) else { return [:] }
     var types: [String: String] = [:]
     for (key, value) in object {
-        types[key] = value.name
+        types[key] = value.goTypeName
         if case .array(let array) = value, case .object(let first)? = array.first {
-            for (inner, innerValue) in first { types["\(key)[].\(inner)"] = innerValue.name }
+            for (inner, innerValue) in first { types["\(key)[].\(inner)"] = innerValue.goTypeName }
         }
     }
     return types

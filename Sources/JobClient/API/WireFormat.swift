@@ -19,20 +19,19 @@ extension KeyedDecodingContainer {
     /// A protojson int64 (or int32) field: a JSON string or number holding an
     /// integer; absent or `null` is 0.
     func wireInteger(_ key: Key) throws -> Int {
-        if let number = try? decodeIfPresent(Int.self, forKey: key) { return number }
-        guard let text = try decodeIfPresent(String.self, forKey: key) else { return 0 }
-        guard let number = Int(text) else {
-            throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "expected an integer, got '\(text)'")
-        }
-        return number
+        try wireNumber(key, expected: "an integer")
     }
 
     /// A protojson double field: a JSON number, or a string holding one; absent or `null` is 0.
     func wireDouble(_ key: Key) throws -> Double {
-        if let number = try? decodeIfPresent(Double.self, forKey: key) { return number }
+        try wireNumber(key, expected: "a number")
+    }
+
+    private func wireNumber<T: Decodable & LosslessStringConvertible & Numeric>(_ key: Key, expected: String) throws -> T {
+        if let number = try? decodeIfPresent(T.self, forKey: key) { return number }
         guard let text = try decodeIfPresent(String.self, forKey: key) else { return 0 }
-        guard let number = Double(text) else {
-            throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "expected a number, got '\(text)'")
+        guard let number = T(text) else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "expected \(expected), got '\(text)'")
         }
         return number
     }
