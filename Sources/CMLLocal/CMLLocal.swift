@@ -18,12 +18,17 @@ extension CMLLocal {
         static let configuration = CommandConfiguration(
             abstract: "Serves the CML API v2 on loopback and runs the job chain from Get Predictions to the end.",
             discussion: """
+                Runs from any working directory: the job definitions and the sample data are found \
+                beside cml-local's own binary, in the nearest folder above it that holds jobs/jobs.json \
+                (the checkout from .build/…/release, the CML bundle from bin/). The store is relative \
+                to the working directory.
+
                 Exit status: 0 when every run succeeded, 3 when a run stopped on a model degradation, \
                 1 when a run failed or timed out or a guard refused a run, 130 when interrupted.
                 """
         )
 
-        @Option(help: "The data set directory, given to the jobs as MONITOR_DATA_DIR.")
+        @Option(help: "The data set directory, given to the jobs as MONITOR_DATA_DIR (default: data/sample beside the job definitions).")
         var data: String?
 
         @Option(help: "The store directory, given to the jobs as MONITOR_STORE_DIR (default: state/<data set>).")
@@ -31,8 +36,8 @@ extension CMLLocal {
 
         @OptionGroup var period: PeriodOption
 
-        @Option(help: "The job definitions file.")
-        var jobs: String = "jobs/jobs.json"
+        @Option(help: "The job definitions file (default: jobs/jobs.json in the nearest folder above cml-local's binary that has one).")
+        var jobs: String?
 
         @Option(help: "The most runs the pipeline may create.")
         var maxRuns: Int = 10_000
@@ -65,13 +70,23 @@ extension CMLLocal {
                 printError(error.description)
                 throw ExitCode.failure
             }
+            let root = ProjectRoot.besideCurrentExecutable()
+            let jobsFile: String
             let definitions: JobDefinitions
-            do { definitions = try JobDefinitions.load(from: jobs) } catch {
+            do throws(LauncherError) {
+                guard let file = jobs.map({ LauncherOptions.absolute($0) }) ?? root?.jobsFile else {
+                    throw ProjectRoot.notFound(from: ProjectRoot.executableDirectory)
+                }
+                jobsFile = file
+                definitions = try JobDefinitions.load(from: jobsFile)
+            } catch {
                 printError(error.description)
                 throw ExitCode.failure
             }
             var options = LauncherOptions(jobs: definitions)
-            options.dataDirectory = data.map { LauncherOptions.absolute($0) }
+            options.jobsFile = jobsFile
+            // Without --data: the sample beside the job definitions, wherever the launcher runs.
+            options.dataDirectory = data.map { LauncherOptions.absolute($0) } ?? root?.sampleData
             options.storeDirectory = store.map { LauncherOptions.absolute($0) }
             options.period = first
             options.maxRuns = maxRuns

@@ -80,6 +80,7 @@ public final class Launcher: Sendable {
         let running = try await server.start()
         output(
             "cml-local: CML API v2 at \(running.apiBase), project \(cml.projectID), session \(session); "
+                + (options.jobsFile.map { "jobs \($0); " } ?? "")
                 + "store \(store.root)" + (options.dataDirectory.map { "; data \($0)" } ?? "")
         )
 

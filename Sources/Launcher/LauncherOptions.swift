@@ -7,6 +7,9 @@ import PeriodArgs
 public struct LauncherOptions: Sendable {
     /// The jobs the local project has.
     public var jobs: JobDefinitions
+    /// The file ``jobs`` was read from, absolute, named in the launcher's
+    /// first line; `nil` when they were not read from a file.
+    public var jobsFile: String?
     /// `--data`, absolute; given to the jobs as `MONITOR_DATA_DIR`.
     public var dataDirectory: String?
     /// `--store`, absolute; given to the jobs as `MONITOR_STORE_DIR`.
