@@ -18,12 +18,26 @@ extension CMLLocal {
         static let configuration = CommandConfiguration(
             abstract: "Serves the CML API v2 on loopback and runs the job chain from Get Predictions to the end.",
             discussion: """
+                Runs from any working directory: the job definitions and the sample data are found \
+                beside cml-local's own binary, in the nearest folder above it that holds jobs/jobs.json \
+                (the checkout from .build/…/release, the CML bundle from bin/). The store is relative \
+                to the working directory.
+
+                --as-cml rehearses the CML deployment: every run goes through its entry script \
+                (the job definition's script, e.g. jobs/cml/check_model.py) in a Jupyter kernel, \
+                started by jobs/local/run_in_kernel.py, in a project laid out as the CML bundle \
+                (bin/, jobs/, data/) that is assembled in STORE/launcher/rehearsal from the binaries \
+                beside cml-local. Each run starts in that folder, gets its arguments only in \
+                JOB_ARGUMENTS (none on its command line) and MONITOR_HTTP_TRANSPORT=curl. It needs a \
+                Python with ipykernel and jupyter_client (python3 -m pip install ipykernel \
+                jupyter_client) and costs about a second per run for the kernel.
+
                 Exit status: 0 when every run succeeded, 3 when a run stopped on a model degradation, \
                 1 when a run failed or timed out or a guard refused a run, 130 when interrupted.
                 """
         )
 
-        @Option(help: "The data set directory, given to the jobs as MONITOR_DATA_DIR.")
+        @Option(help: "The data set directory, given to the jobs as MONITOR_DATA_DIR (default: data/sample beside the job definitions).")
         var data: String?
 
         @Option(help: "The store directory, given to the jobs as MONITOR_STORE_DIR (default: state/<data set>).")
@@ -31,8 +45,8 @@ extension CMLLocal {
 
         @OptionGroup var period: PeriodOption
 
-        @Option(help: "The job definitions file.")
-        var jobs: String = "jobs/jobs.json"
+        @Option(help: "The job definitions file (default: jobs/jobs.json in the nearest folder above cml-local's binary that has one).")
+        var jobs: String?
 
         @Option(help: "The most runs the pipeline may create.")
         var maxRuns: Int = 10_000
@@ -49,7 +63,22 @@ extension CMLLocal {
         )
         var jobEnvironment: [String] = []
 
+        @Flag(
+            name: .customLong("as-cml"),
+            help: "Rehearse the CML deployment: each run through its entry script in a Jupyter kernel (see above)."
+        )
+        var asCML = false
+
+        @Option(
+            help: ArgumentHelp(
+                "The Python for --as-cml, with ipykernel and jupyter_client (default: $CML_LOCAL_PYTHON, else python3 on PATH).",
+                valueName: "path"
+            )
+        )
+        var python: String?
+
         func validate() throws {
+            if python != nil, !asCML { throw ValidationError("--python is used only with --as-cml") }
             guard maxRuns >= 1 else { throw ValidationError("--max-runs must be at least 1") }
             if let runTimeout, !(runTimeout > 0) { throw ValidationError("--run-timeout must be a positive number of seconds") }
             for pair in jobEnvironment where !(pair.split(separator: "=", maxSplits: 1).first.map { !$0.isEmpty } ?? false)
@@ -65,13 +94,34 @@ extension CMLLocal {
                 printError(error.description)
                 throw ExitCode.failure
             }
+            let root = ProjectRoot.besideCurrentExecutable()
+            let jobsFile: String
             let definitions: JobDefinitions
-            do { definitions = try JobDefinitions.load(from: jobs) } catch {
+            var rehearsal: Rehearsal?
+            do throws(LauncherError) {
+                guard let file = jobs.map({ LauncherOptions.absolute($0) }) ?? root?.jobsFile else {
+                    throw ProjectRoot.notFound(from: ProjectRoot.executableDirectory)
+                }
+                jobsFile = file
+                definitions = try JobDefinitions.load(from: jobsFile)
+                if asCML {
+                    // The entry scripts and the driver come from the project beside cml-local.
+                    guard let root else { throw ProjectRoot.notFound(from: ProjectRoot.executableDirectory) }
+                    let environment = ProcessInfo.processInfo.environment
+                    let directory = FileManager.default.currentDirectoryPath
+                    let python = try Rehearsal.resolvePython(python, environment: environment, workingDirectory: directory)
+                    try await Rehearsal.checkKernelModules(python: python, host: environment, workingDirectory: directory)
+                    rehearsal = Rehearsal(python: python, sourceRoot: root.path)
+                }
+            } catch {
                 printError(error.description)
                 throw ExitCode.failure
             }
             var options = LauncherOptions(jobs: definitions)
-            options.dataDirectory = data.map { LauncherOptions.absolute($0) }
+            options.jobsFile = jobsFile
+            options.rehearsal = rehearsal
+            // Without --data: the sample beside the job definitions, wherever the launcher runs.
+            options.dataDirectory = data.map { LauncherOptions.absolute($0) } ?? root?.sampleData
             options.storeDirectory = store.map { LauncherOptions.absolute($0) }
             options.period = first
             options.maxRuns = maxRuns

@@ -75,17 +75,32 @@ public final class Launcher: Sendable {
             throw LauncherError(.jobDefinitions, "no job named '\(options.firstJob)' to start the pipeline with")
         }
 
+        let rehearsal = try options.rehearsal.map { rehearsal throws(LauncherError) in
+            try RehearsalProject.assemble(
+                rehearsal, at: store.rehearsalDirectory, definitions: options.jobs, jobsFile: options.jobsFile,
+                executables: executables,
+                dataDirectory: options.dataDirectory ?? LauncherOptions.absolute("data/sample", in: options.workingDirectory)
+            )
+        }
+
         let cml = LocalCML(definitions: options.jobs.jobs, maxRuns: options.maxRuns)
         let server = LocalAPIServer(cml: cml)
         let running = try await server.start()
         output(
             "cml-local: CML API v2 at \(running.apiBase), project \(cml.projectID), session \(session); "
-                + "store \(store.root)" + (options.dataDirectory.map { "; data \($0)" } ?? "")
+                + (options.jobsFile.map { "jobs \($0); " } ?? "")
+                + "store \(store.root)" + ((rehearsal?.dataDirectory ?? options.dataDirectory).map { "; data \($0)" } ?? "")
         )
+        if let rehearsal {
+            output(
+                "cml-local: rehearsing the CML deployment (--as-cml): each run is \(rehearsal.python) "
+                    + "\(rehearsal.driver) <its entry script>, a Jupyter kernel, in \(rehearsal.root)"
+            )
+        }
 
         let context = RunContext(
             store: store, session: session, executables: executables, apiURL: running.apiV1URL,
-            apiKey: server.token, projectID: cml.projectID
+            apiKey: server.token, projectID: cml.projectID, rehearsal: rehearsal
         )
         let firstJobID = cml.jobs.first { $0.name == options.firstJob }!.id
         var startFailure: String?
@@ -163,6 +178,8 @@ public final class Launcher: Sendable {
         let apiURL: String
         let apiKey: String
         let projectID: String
+        /// `--as-cml`: the project the runs go through their entry scripts in.
+        let rehearsal: RehearsalProject?
     }
 
     private func execute(_ request: LocalCML.RunRequest, cml: LocalCML, context: RunContext) async {
@@ -172,13 +189,15 @@ public final class Launcher: Sendable {
         let prefix = "  [#\(request.sequence) \(definition.name)] "
         let log = try? context.store.openLog(runID: run.id)
         let output = self.output
-        let process = JobProcess(
+        var process = JobProcess(
             executable: context.executables[definition.name]!,
             arguments: LocalCML.words(run.arguments),
             environment: RunEnvironment.make(
                 host: options.hostEnvironment, job: definition.environment.merging(options.jobEnvironment) { $1 },
                 run: request.environment,
-                dataDirectory: options.dataDirectory, storeDirectory: options.storeDirectory,
+                dataDirectory: context.rehearsal?.dataDirectory ?? options.dataDirectory,
+                // A rehearsal's runs start elsewhere: the store must not follow their working directory.
+                storeDirectory: context.rehearsal != nil ? context.store.root : options.storeDirectory,
                 apiURL: context.apiURL, apiKey: context.apiKey, projectID: context.projectID
             ),
             workingDirectory: options.workingDirectory,
@@ -189,6 +208,14 @@ public final class Launcher: Sendable {
                 output(prefix + (isError ? "stderr: " : "") + line)
             }
         )
+
+        if let project = context.rehearsal {
+            // As CML runs it: the entry script in a kernel, the arguments only in JOB_ARGUMENTS.
+            process.executable = project.python
+            process.arguments = [project.driver, definition.script]
+            process.environment = RunEnvironment.asCML(process.environment, arguments: run.arguments)
+            process.workingDirectory = project.root
+        }
 
         _ = await cml.markRunning(run.id)
         output("▶ \(label) — run \(run.id) \(RunStatus.running.rawValue)")

@@ -13,6 +13,8 @@ public struct LauncherError: Error, Sendable, CustomStringConvertible {
         case store
         /// `cml-local deploy` could not configure, read or change the CML project.
         case deploy
+        /// `--as-cml`: no usable Python, or the rehearsal project could not be assembled.
+        case rehearsal
     }
 
     public let kind: Kind

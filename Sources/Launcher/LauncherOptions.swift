@@ -7,6 +7,9 @@ import PeriodArgs
 public struct LauncherOptions: Sendable {
     /// The jobs the local project has.
     public var jobs: JobDefinitions
+    /// The file ``jobs`` was read from, absolute: named in the launcher's first
+    /// line and copied into the rehearsal project; `nil` when they were not read from a file.
+    public var jobsFile: String?
     /// `--data`, absolute; given to the jobs as `MONITOR_DATA_DIR`.
     public var dataDirectory: String?
     /// `--store`, absolute; given to the jobs as `MONITOR_STORE_DIR`.
@@ -30,6 +33,9 @@ public struct LauncherOptions: Sendable {
     /// Colours in the summary table (ANSI); the command sets it only for a
     /// terminal without `NO_COLOR`, so tests and pipes get plain text.
     public var color = false
+    /// `--as-cml`: run every job the way CML will (see ``Rehearsal``); `nil`
+    /// runs each job's executable directly, the fast way.
+    public var rehearsal: Rehearsal?
     /// The launcher's environment, source of `HOME` and `TMPDIR` only.
     public var hostEnvironment: [String: String] = ProcessInfo.processInfo.environment
 

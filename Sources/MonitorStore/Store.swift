@@ -22,6 +22,7 @@ import Darwin
 /// ROOT/periods/NNNN/metrics.json      check-model (external contract)
 /// ROOT/launcher/runs.jsonl            cml-local: run history, one JSON object per run
 /// ROOT/launcher/logs/<run-id>.log     cml-local: each run's output
+/// ROOT/launcher/rehearsal/            cml-local run --as-cml: the project its runs start in
 /// ROOT/.lock                          held by the pipeline using the store
 /// ```
 ///
@@ -62,6 +63,7 @@ public struct Store: Sendable {
     public var runHistoryPath: String { "\(root)/launcher/runs.jsonl" }
     public var runLogsDirectory: String { "\(root)/launcher/logs" }
     public func runLogPath(runID: String) -> String { "\(runLogsDirectory)/\(runID).log" }
+    public var rehearsalDirectory: String { "\(root)/launcher/rehearsal" }
     var lockPath: String { "\(root)/.lock" }
 
     /// The periods that have a directory under `ROOT/periods`, sorted.

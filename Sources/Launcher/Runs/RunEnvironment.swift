@@ -1,3 +1,5 @@
+import JobClient
+
 /// The environment of a job run — and nothing else of the launcher's.
 ///
 /// In order, later entries winning:
@@ -9,8 +11,20 @@
 /// 4. `MONITOR_DATA_DIR` / `MONITOR_STORE_DIR` when `--data` / `--store` were given;
 /// 5. the platform variables `CDSW_API_URL`, `CDSW_APIV2_KEY`, `CDSW_PROJECT_ID`
 ///    (pointing at the launcher; a job cannot override them, as on CML).
+///
+/// A rehearsal run (`--as-cml`) gets ``asCML(_:arguments:)`` on top.
 public enum RunEnvironment {
     public static let basePath = "/usr/local/bin:/usr/bin:/bin"
+
+    /// The variable that carries a run's arguments on CML's Jupyter-based runtimes.
+    public static let jobArgumentsVariable = "JOB_ARGUMENTS"
+
+    /// Step 1 alone: `PATH`, `LANG`, `HOME`, and `TMPDIR` if the launcher has one.
+    public static func base(host: [String: String]) -> [String: String] {
+        var environment = ["PATH": basePath, "LANG": "C.UTF-8", "HOME": host["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "/"]
+        if let tmp = host["TMPDIR"], !tmp.isEmpty { environment["TMPDIR"] = tmp }
+        return environment
+    }
 
     public static func make(
         host: [String: String],
@@ -22,8 +36,7 @@ public enum RunEnvironment {
         apiKey: String,
         projectID: String
     ) -> [String: String] {
-        var environment = ["PATH": basePath, "LANG": "C.UTF-8", "HOME": host["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "/"]
-        if let tmp = host["TMPDIR"], !tmp.isEmpty { environment["TMPDIR"] = tmp }
+        var environment = base(host: host)
         environment.merge(job) { _, new in new }
         environment.merge(run) { _, new in new }
         if let dataDirectory { environment["MONITOR_DATA_DIR"] = dataDirectory }
@@ -31,6 +44,19 @@ public enum RunEnvironment {
         environment["CDSW_API_URL"] = apiURL
         environment["CDSW_APIV2_KEY"] = apiKey
         environment["CDSW_PROJECT_ID"] = projectID
+        return environment
+    }
+
+    /// `environment` as CML's runtimes give it to an entry script: the run's
+    /// arguments in `JOB_ARGUMENTS` (`""` for none; they are not on the command
+    /// line), and `MONITOR_HTTP_TRANSPORT=curl`, so the job client sends every
+    /// request through libcurl, the transport a real (`https://`) workspace
+    /// uses, even to the launcher's `http://` loopback. Both win over the job's
+    /// own variables, as the platform variables do.
+    public static func asCML(_ environment: [String: String], arguments: String) -> [String: String] {
+        var environment = environment
+        environment[jobArgumentsVariable] = arguments
+        environment[CMLConfiguration.transportVariable] = "curl"
         return environment
     }
 }

@@ -26,6 +26,8 @@ public final class LauncherStore: Sendable {
 
     public var historyFile: String { store.runHistoryPath }
     public var logsDirectory: String { store.runLogsDirectory }
+    /// `ROOT/launcher/rehearsal`: the project a rehearsal (`--as-cml`) runs its jobs in.
+    public var rehearsalDirectory: String { store.rehearsalDirectory }
 
     public func logFile(runID: String) -> String {
         store.runLogPath(runID: runID)
