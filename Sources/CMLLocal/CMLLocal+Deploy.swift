@@ -11,8 +11,13 @@ extension CMLLocal {
                 Reads the job definitions (the same file cml-local run uses), finds each job of the \
                 project by exact name, creates the missing ones and changes only the differing fields \
                 of the others; a second deploy changes nothing. Prints one line per job: created, \
-                updated (with the fields) or unchanged. If a write fails it says which jobs were done \
-                and which were not and exits 1; running it again completes the rest.
+                updated (with the fields the server applied, read back) or unchanged. The API cannot \
+                change a job's script, arguments, runtime or kernel: such a difference is reported at \
+                every deploy until --recreate NAME replaces the job. Jobs are created with \
+                kill_on_timeout and without run retries. A job needs a runtime: --runtime-identifier \
+                (or runtime_identifier in the definitions), or --kernel for legacy engines. If a write \
+                fails it says which jobs were done and which were not and exits 1; running it again \
+                completes the rest.
 
                 Configuration: CDSW_API_URL and CDSW_PROJECT_ID (set by CML inside sessions and jobs; \
                 --api-url and --project override them) and CDSW_APIV2_KEY, the API v2 key, taken only \
@@ -35,6 +40,19 @@ extension CMLLocal {
 
         @Option(help: "The ML Runtime image identifier for every job (overrides runtime_identifier in the definitions).")
         var runtimeIdentifier: String?
+
+        @Option(help: "The legacy engine kernel for every job (e.g. python3), for a project without ML Runtimes.")
+        var kernel: String?
+
+        @Option(
+            name: .customLong("recreate"),
+            help: ArgumentHelp(
+                "Deletes the job of this name and creates it again, when it differs in a field the API cannot change "
+                    + "(script, arguments, runtime_identifier, kernel). Its run history is lost. Repeatable.",
+                valueName: "name"
+            )
+        )
+        var recreate: [String] = []
 
         @Option(help: "The CML API URL, e.g. https://ml.example.com/api/v1 (default: CDSW_API_URL).")
         var apiURL: String?
@@ -73,11 +91,11 @@ extension CMLLocal {
             )
             let deployer = Deployer(
                 client: JobClient(configuration: configuration), definitions: definitions,
-                runtimeIdentifier: runtimeIdentifier
+                runtimeIdentifier: runtimeIdentifier, kernel: kernel
             )
             let outcomes: [Deployer.Outcome]
             do {
-                outcomes = try await deployer.deploy(dryRun: dryRun) { line in print(line) }
+                outcomes = try await deployer.deploy(dryRun: dryRun, recreate: Set(recreate)) { line in print(line) }
             } catch {
                 printError(error.description)
                 throw ExitCode.failure
@@ -88,16 +106,21 @@ extension CMLLocal {
         static func summary(_ outcomes: [Deployer.Outcome], dryRun: Bool) -> String {
             func count(_ test: (Deployer.Outcome.Action) -> Bool) -> Int { outcomes.filter { test($0.action) }.count }
             let unchanged = count { $0 == .unchanged }
+            let differing = outcomes.filter { !$0.needsRecreate.isEmpty }.count
+            let tail = differing == 0 ? "" : "; \(differing) differ in fields only --recreate can change"
             if dryRun {
                 let create = count { $0 == .wouldCreate }
                 let update = count { if case .wouldUpdate = $0 { true } else { false } }
-                return "dry run: \(create) to create, \(update) to update, \(unchanged) unchanged; "
+                let recreate = count { $0 == .wouldRecreate }
+                return "dry run: \(create) to create, \(update) to update, \(recreate) to recreate, \(unchanged) unchanged\(tail); "
                     + "only GET requests were sent"
             }
             let created = count { $0 == .created }
             let updated = count { if case .updated = $0 { true } else { false } }
-            return "deployed: \(created) created, \(updated) updated, \(unchanged) unchanged"
+            let recreated = count { if case .recreated = $0 { true } else { false } }
+            let notApplied = outcomes.filter { if case .updated(_, let missing) = $0.action { !missing.isEmpty } else { false } }.count
+            return "deployed: \(created) created, \(updated) updated, \(recreated) recreated, \(unchanged) unchanged\(tail)"
+                + (notApplied == 0 ? "" : "; \(notApplied) with changes the server did not apply")
         }
     }
 }
-

@@ -64,11 +64,41 @@ extension JobClient {
         return exact.first
     }
 
-    /// Creates a job.
+    /// Creates a job, once: after an attempt whose answer was lost or could
+    /// not be read, it lists the jobs of that exact name before sending
+    /// again and adopts the one it finds.
+    ///
+    /// - Throws: ``JobClientError`` for any request error; its message says
+    ///   when the job may still appear.
+    public func createJob(_ request: CreateJobRequest) async throws(JobClientError) -> Job {
+        let post = try makeRequest("POST", jobsPath, body: request)
+        return try await createAdopting(
+            post, thing: "The job",
+            look: { () async throws(JobClientError) -> Look<Job> in
+                let exact: [Job]
+                do throws(JobClientError) {
+                    exact = try await listJobs(nameContaining: request.name).filter { $0.name == request.name }
+                } catch where error.isTransient {
+                    return .failed(error)
+                }
+                return exact.first.map(Look.found) ?? .absent
+            },
+            mayStillAppear: { "list the project's jobs for one named '\(request.name)'" }
+        )
+    }
+
+    /// The job `jobID`, as the server holds it now.
+    ///
+    /// - Throws: ``JobClientError`` for any request error (404 when it does not exist).
+    public func job(jobID: String) async throws(JobClientError) -> Job {
+        try await send("GET", "\(jobsPath)/\(Self.escape(jobID))")
+    }
+
+    /// Deletes job `jobID` (and with it, on CML, its run history).
     ///
     /// - Throws: ``JobClientError`` for any request error.
-    public func createJob(_ request: CreateJobRequest) async throws(JobClientError) -> Job {
-        try await send("POST", jobsPath, body: request)
+    public func deleteJob(jobID: String) async throws(JobClientError) {
+        let _: EmptyAnswer = try await send("DELETE", "\(jobsPath)/\(Self.escape(jobID))")
     }
 
     /// Changes the fields `update` sets of job `jobID`.
@@ -93,4 +123,9 @@ extension JobClient {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
+}
+
+/// An answer whose content does not matter (`{}`, or any object).
+struct EmptyAnswer: Decodable {
+    init(from decoder: any Decoder) throws {}
 }

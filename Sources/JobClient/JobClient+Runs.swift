@@ -8,7 +8,7 @@ import Foundation
 // answer is lost (connection cut, 504 from a gateway) may have made the run,
 // and a blind retry would start the next job twice. So each trigger carries
 // an id in the run's environment, and before any re-send the client looks
-// for a run that carries it.
+// for a run that carries it (createAdopting, in JobClient+Create.swift).
 
 extension JobClient {
     /// The create-run variable that identifies one trigger across its retries.
@@ -39,10 +39,10 @@ extension JobClient {
     ///
     /// Retries as ``RetryPolicy`` says, but after any failed attempt that
     /// may have reached the server it first lists the job's newest runs and
-    /// adopts the one carrying `triggerID` and `arguments`. After the last
-    /// failed attempt it looks once more. A server that echoes no run's
-    /// environment is reported through ``warn`` once, and the client then
-    /// re-sends as it would without trigger ids.
+    /// adopts the one carrying `triggerID` and `arguments` (see
+    /// ``createAdopting(_:thing:look:mayStillAppear:)``). A server that echoes no
+    /// run's environment is reported through ``warn`` once, and the client
+    /// then re-sends as it would without trigger ids.
     ///
     /// - Throws: ``JobClientError`` when no run was made or found; its message
     ///   says when a run may still appear and how to look for it.
@@ -53,42 +53,14 @@ extension JobClient {
         variables[Self.triggerIDVariable] = triggerID
         let request = try makeRequest("POST", runsPath(jobID), body: CreateJobRunRequest(arguments: arguments, environment: variables))
         var search = RunSearch(jobID: jobID, arguments: arguments, triggerID: triggerID)
-        var attempt = 0
-        while true {
-            attempt += 1
-            let failure: JobClientError
-            var extraDelay: Duration = .zero
-            do throws(JobClientError) {
-                var look = Look.absent
-                if search.needed { look = try await adopt(&search) }
-                switch look {
-                case .found(let run):
-                    return run
-                case .failed(let error):
-                    failure = error  // no re-send before a look succeeds
-                case .absent:
-                    switch try await attemptOnce(request) {
-                    case .success(let data):
-                        search.needed = true  // the run exists whatever its answer says
-                        return try decode(data, request)
-                    case .retryable(let error, let retryAfter):
-                        failure = error
-                        extraDelay = retryAfter
-                        if error.mayHaveReachedServer { search.needed = true }
-                    }
-                }
-            } catch {
-                // Not worth retrying; a run may still exist if an earlier attempt (or this answer) made it.
-                if search.needed, let run = await lastLook(&search) { return run }
-                throw search.needed ? mayStillAppear(error, search) : error
+        return try await createAdopting(
+            request, thing: "A run",
+            look: { () async throws(JobClientError) -> Look<JobRun> in try await adopt(&search) },
+            mayStillAppear: {
+                "look at the runs of job \(jobID) for one with arguments '\(arguments)' and "
+                    + "\(Self.triggerIDVariable)=\(triggerID) in its environment"
             }
-            guard attempt < retry.maxAttempts else {
-                if search.needed, let run = await lastLook(&search) { return run }
-                let error = gaveUp(failure, after: attempt)
-                throw search.needed ? mayStillAppear(error, search) : error
-            }
-            try await backOff(after: attempt, atLeast: extraDelay, failure)
-        }
+        )
     }
 
     /// What a trigger looks for among a job's runs.
@@ -96,25 +68,14 @@ extension JobClient {
         let jobID: String
         let arguments: String
         let triggerID: String
-        /// An attempt may have made the run: look before sending again.
-        var needed = false
         /// The server showed runs but no trigger id on any: it does not echo them (warned once).
         var echoless = false
-    }
-
-    /// What a look at the newest runs found.
-    enum Look {
-        case found(JobRun)
-        /// Not among them (or the server does not echo environments).
-        case absent
-        /// The listing failed in a way worth retrying.
-        case failed(JobClientError)
     }
 
     /// Looks for the run made for `search.triggerID` among the job's newest runs.
     ///
     /// - Throws: a listing failure that is not worth retrying.
-    private func adopt(_ search: inout RunSearch) async throws(JobClientError) -> Look {
+    private func adopt(_ search: inout RunSearch) async throws(JobClientError) -> Look<JobRun> {
         let listing = try makeRequest(
             "GET", runsPath(search.jobID), query: [("sort", "-created_at"), ("page_size", String(Self.adoptionWindow))]
         )
@@ -125,12 +86,6 @@ extension JobClient {
             let page: ListJobRunsResponse = try decode(data, listing)
             return match(page.jobRuns, &search).map(Look.found) ?? .absent
         }
-    }
-
-    /// A last look after the final failure; `nil` when it finds nothing or fails.
-    private func lastLook(_ search: inout RunSearch) async -> JobRun? {
-        guard case .found(let run)? = try? await adopt(&search) else { return nil }
-        return run
     }
 
     private func match(_ runs: [JobRun], _ search: inout RunSearch) -> JobRun? {
@@ -149,16 +104,6 @@ extension JobClient {
             )
         }
         return nil
-    }
-
-    private func mayStillAppear(_ error: JobClientError, _ search: RunSearch) -> JobClientError {
-        redacted(
-            error.with(
-                message: "\(error.message). A run may still appear: an earlier request may have reached the server. "
-                    + "Before starting it again, look at the runs of job \(search.jobID) for one with arguments "
-                    + "'\(search.arguments)' and \(Self.triggerIDVariable)=\(search.triggerID) in its environment"
-            )
-        )
     }
 
     /// Arguments split on whitespace, as CML splits them.

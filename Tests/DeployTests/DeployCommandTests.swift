@@ -41,24 +41,25 @@ struct DeployCommandTests {
         #expect(dry.stdout.contains("would create 'Check Model'"))
         #expect(dry.stdout.contains("Authorization: Bearer <redacted>"))
         #expect(dry.stdout.contains(#""runtime_identifier":"rt:1""#))
-        #expect(dry.stdout.contains("dry run: 3 to create, 0 to update, 0 unchanged; only GET requests were sent"))
+        #expect(dry.stdout.contains("dry run: 3 to create, 0 to update, 0 to recreate, 0 unchanged; only GET requests were sent"))
         #expect(server.log.all.allSatisfy { $0.hasPrefix("GET ") })
         #expect(server.cml.jobs.isEmpty)
 
-        let first = try await cmlLocal(["deploy", "--jobs", Self.jobsFile], environment: Self.environment(server))
+        let first = try await cmlLocal(["deploy", "--jobs", Self.jobsFile, "--runtime-identifier", "rt:1"], environment: Self.environment(server))
         outputs += [first.stdout, first.stderr]
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.lines.filter { $0.hasPrefix("created   '") }.count == 3)
-        #expect(first.stdout.contains("deployed: 3 created, 0 updated, 0 unchanged"))
+        #expect(first.stdout.contains("deployed: 3 created, 0 updated, 0 recreated, 0 unchanged"))
         #expect(server.cml.jobs.count == 3)
 
-        let second = try await cmlLocal(["deploy", "--jobs", Self.jobsFile], environment: Self.environment(server))
+        let second = try await cmlLocal(["deploy", "--jobs", Self.jobsFile, "--runtime-identifier", "rt:1"], environment: Self.environment(server))
         outputs += [second.stdout, second.stderr]
         #expect(second.status == 0)
-        #expect(second.stdout.contains("deployed: 0 created, 0 updated, 3 unchanged"))
+        #expect(second.stdout.contains("deployed: 0 created, 0 updated, 0 recreated, 3 unchanged"))
         #expect(server.cml.jobs.count == 3)
 
-        let wrongKey = try await cmlLocal(["deploy", "--jobs", Self.jobsFile], environment: Self.environment(server, key: Self.key + "-OLD"))
+        let wrongKey = try await cmlLocal(
+            ["deploy", "--jobs", Self.jobsFile, "--runtime-identifier", "rt:1"], environment: Self.environment(server, key: Self.key + "-OLD"))
         outputs += [wrongKey.stdout, wrongKey.stderr]
         #expect(wrongKey.status == 1)
         #expect(wrongKey.stderr.contains("HTTP 401"))

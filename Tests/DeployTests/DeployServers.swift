@@ -41,9 +41,13 @@ struct RecordingCML {
     let log: RequestLog
     let port: Int
 
+    /// - Parameters:
+    ///   - lose: requests the server carries out but whose answer becomes a 504 (a lost answer).
+    ///   - ignorePatches: answer a PATCH with the job as it is, changing nothing (a server ignoring the fields).
     static func start(
         existing: [JobDefinition] = [], token: String = LocalAPIServer.makeToken(),
-        fault: (@Sendable (String, Int) -> Response?)? = nil
+        fault: (@Sendable (String, Int) -> Response?)? = nil, lose: (@Sendable (String, Int) -> Bool)? = nil,
+        ignorePatches: Bool = false
     ) async throws -> RecordingCML {
         let cml = LocalCML(definitions: existing)
         let inner = LocalAPIServer(cml: cml, token: token).makeRouter().buildResponder()
@@ -54,7 +58,14 @@ struct RecordingCML {
             log.append(entry)
             let number = counter.withLock { $0 += 1; return $0 }
             if let fault, let answer = fault(entry, number) { return answer }
-            return try await inner.respond(to: request, context: context)
+            if ignorePatches, request.method == .patch {
+                var head = request.head
+                head.method = .get
+                return try await inner.respond(to: Request(head: head, body: .init(buffer: ByteBuffer())), context: context)
+            }
+            let answer = try await inner.respond(to: request, context: context)
+            if let lose, lose(entry, number) { return .apiError(.gatewayTimeout, "upstream request timeout") }
+            return answer
         }
         let port = try await serve(responder)
         return RecordingCML(cml: cml, token: token, log: log, port: port)

@@ -14,12 +14,13 @@ final class Lines: Sendable {
     func append(_ line: String) { storage.withLock { $0.append(line) } }
 }
 
+/// A deploy with a runtime identifier (deploy refuses without one), unless `kernel` is given.
 func deploy(
-    _ client: JobClient, _ definitions: JobDefinitions, dryRun: Bool = false, runtime: String? = nil, lines: Lines = Lines()
+    _ client: JobClient, _ definitions: JobDefinitions, dryRun: Bool = false, runtime: String? = "runtime-img:2025.01",
+    kernel: String? = nil, recreate: Set<String> = [], lines: Lines = Lines()
 ) async throws(LauncherError) -> [Deployer.Outcome] {
-    try await Deployer(client: client, definitions: definitions, runtimeIdentifier: runtime).deploy(dryRun: dryRun) {
-        lines.append($0)
-    }
+    try await Deployer(client: client, definitions: definitions, runtimeIdentifier: runtime, kernel: kernel)
+        .deploy(dryRun: dryRun, recreate: recreate) { lines.append($0) }
 }
 
 @Suite("cml-local deploy against the launcher's API server")
@@ -50,7 +51,7 @@ struct DeployerServerTests {
         #expect(server.cml.jobs == jobs)
     }
 
-    @Test("changed cpu, memory, environment and script are patched in place, only those fields, same ids")
+    @Test("changed cpu, memory and environment are patched in place and read back; a changed script needs --recreate")
     func updatesInPlace() async throws {
         let server = try await RecordingCML.start()
         var definitions = try repositoryDefinitions()
@@ -63,21 +64,34 @@ struct DeployerServerTests {
         definitions.jobs[2].environment["MONITOR_MIN_ACCURACY"] = "0.8"
         let lines = Lines()
         let second = try await deploy(server.client(), definitions, lines: lines)
-        #expect(second.map(\.action) == [.updated(["cpu", "memory"]), .updated(["script"]), .updated(["environment"])])
+        #expect(second.map(\.action) == [
+            .updated(applied: ["cpu", "memory"], notApplied: []), .unchanged, .updated(applied: ["environment"], notApplied: []),
+        ])
+        #expect(second.map(\.needsRecreate) == [[], ["script"], []])
         #expect(second.map(\.jobID) == first.map(\.jobID))
         #expect(lines.all[0] == "updated   'Get Predictions' (id \(first[0].jobID!)): cpu, memory")
+        #expect(lines.all[1].contains("differs in script, which the API cannot change: cml-local deploy --recreate 'Load Ground Truth'"))
         let writes = server.log.writes(from: before)
-        #expect(writes.count == 3 && writes.allSatisfy { $0.hasPrefix("PATCH ") })
+        #expect(writes.count == 2 && writes.allSatisfy { $0.hasPrefix("PATCH ") })
 
         let jobs = server.cml.jobs
         #expect(jobs.count == 3)
         #expect(jobs[0].cpu == 2 && jobs[0].memory == 4 && jobs[0].script == "jobs/cml/get_predictions.py")
-        #expect(jobs[1].script == "jobs/cml/load_ground_truth_v2.py" && jobs[1].cpu == 1)
+        #expect(jobs[1].script == "jobs/cml/load_ground_truth.py")
         #expect(jobs[2].environment["MONITOR_MIN_ACCURACY"] == "0.8")
         #expect(jobs[2].environment.count == 5)
 
         let third = try await deploy(server.client(), definitions)
         #expect(third.map(\.action) == [.unchanged, .unchanged, .unchanged])
+        #expect(third[1].needsRecreate == ["script"])  // said at every deploy, never claimed as done
+
+        let recreateLines = Lines()
+        let fourth = try await deploy(server.client(), definitions, recreate: ["Load Ground Truth"], lines: recreateLines)
+        #expect(fourth[1].action == .recreated(oldID: first[1].jobID!))
+        #expect(fourth[1].jobID != first[1].jobID)
+        #expect(recreateLines.text.contains("deleting it and its run history"))
+        #expect(server.cml.jobs.filter { $0.name == "Load Ground Truth" }.map(\.script) == ["jobs/cml/load_ground_truth_v2.py"])
+        #expect(try await deploy(server.client(), definitions).allSatisfy { $0.action == .unchanged && $0.needsRecreate.isEmpty })
     }
 
     @Test("a job that already exists with the exact name is reused, not duplicated; similar names are ignored")
@@ -88,7 +102,8 @@ struct DeployerServerTests {
         ])
         let existingID = server.cml.jobs[1].id
         let outcomes = try await deploy(server.client(), try repositoryDefinitions())
-        #expect(outcomes.map(\.action) == [.created, .created, .updated(["environment"])])
+        #expect(outcomes.map(\.action) == [.created, .created, .updated(applied: ["environment"], notApplied: [])])
+        #expect(outcomes[2].needsRecreate == ["runtime_identifier"])
         #expect(outcomes[2].jobID == existingID)
         #expect(server.cml.jobs.filter { $0.name == "Check Model" }.count == 1)
         #expect(server.cml.jobs.count == 4)
@@ -119,7 +134,8 @@ struct DeployerServerTests {
         )
         let lines = Lines()
         let outcomes = try await deploy(server.client(), try repositoryDefinitions(), dryRun: true, lines: lines)
-        #expect(outcomes.map(\.action) == [.wouldCreate, .wouldCreate, .wouldUpdate(["script", "environment"])])
+        #expect(outcomes.map(\.action) == [.wouldCreate, .wouldCreate, .wouldUpdate(["environment"])])
+        #expect(outcomes[2].needsRecreate == ["script", "runtime_identifier"])
         #expect(server.log.all.allSatisfy { $0.hasPrefix("GET ") })
         #expect(server.cml.jobs.count == 1 && server.cml.jobs[0].script == "old.py")
 
@@ -131,6 +147,8 @@ struct DeployerServerTests {
         #expect(text.contains("Authorization: Bearer <redacted>"))
         #expect(text.contains(#""name":"Get Predictions""#) && text.contains(#""script":"jobs/cml/get_predictions.py""#))
         #expect(text.contains(#""environment":"{\"MONITOR_MAX_DROP\":"#))  // a PATCH carries a JSON-encoded string
+        #expect(text.contains(#""kill_on_timeout":true"#) && text.contains(#""timeout":3600"#))
+        #expect(!text.contains("retry"))
     }
 
     @Test("the 2nd create fails: the error names what was created and what not; a re-run completes")
@@ -158,6 +176,60 @@ struct DeployerServerTests {
         #expect(rerun.map(\.action) == [.unchanged, .created, .created])
         #expect(server.cml.jobs.map(\.name) == ["Get Predictions", "Load Ground Truth", "Check Model"])
         #expect(server.cml.jobs[0].id == created.id)
+    }
+}
+
+@Suite("cml-local deploy says only what the server holds")
+struct DeployTruthTests {
+    @Test("a lost creation answer: the job is found by name, never created twice; the summary is true")
+    func lostCreationAnswer() async throws {
+        let server = try await RecordingCML.start(lose: { entry, _ in entry.hasPrefix("POST") })
+        let lines = Lines()
+        let outcomes = try await deploy(server.client(), try repositoryDefinitions(), lines: lines)
+        #expect(outcomes.map(\.action) == [.created, .created, .created])
+        #expect(server.cml.jobs.map(\.name) == ["Get Predictions", "Load Ground Truth", "Check Model"])
+        #expect(outcomes.map(\.jobID) == server.cml.jobs.map(\.id))
+        #expect(server.log.writes().count == 3)  // one POST a job: the lost answer is looked for, not re-sent
+        let again = try await deploy(server.client(), try repositoryDefinitions())
+        #expect(again.map(\.action) == [.unchanged, .unchanged, .unchanged])
+    }
+
+    @Test("a PATCH the server ignores is reported as not applied, never as updated")
+    func ignoredPatch() async throws {
+        let server = try await RecordingCML.start(ignorePatches: true)
+        var definitions = try repositoryDefinitions()
+        _ = try await deploy(server.client(), definitions)
+        definitions.jobs[0].cpu = 2
+        definitions.jobs[0].timeoutSeconds = 60
+        let lines = Lines()
+        let outcomes = try await deploy(server.client(), definitions, lines: lines)
+        #expect(outcomes[0].action == .updated(applied: [], notApplied: ["cpu", "timeout"]))
+        #expect(lines.all[0].hasSuffix("): nothing; not applied by the server: cpu, timeout"))
+        #expect(server.cml.jobs[0].cpu == 1)
+    }
+
+    @Test("no runtime identifier: refused before any write, saying where to find one; --kernel is the explicit legacy choice")
+    func noRuntime() async throws {
+        let server = try await RecordingCML.start()
+        let error = await #expect(throws: LauncherError.self) {
+            try await deploy(server.client(), try repositoryDefinitions(), runtime: nil)
+        }
+        #expect(error?.message.contains("has no runtime: give --runtime-identifier") == true)
+        #expect(error?.message.contains("GET /api/v2/runtimes") == true && error?.message.contains("--kernel python3") == true)
+        #expect(server.log.all.isEmpty && server.cml.jobs.isEmpty)
+        let legacy = try await deploy(server.client(), try repositoryDefinitions(), runtime: nil, kernel: "python3")
+        #expect(legacy.map(\.action) == [.created, .created, .created])
+        #expect(server.cml.jobs.allSatisfy { $0.kernel == "python3" && $0.runtimeIdentifier.isEmpty })
+    }
+
+    @Test("--recreate names a job of the definitions")
+    func recreateUnknown() async throws {
+        let server = try await RecordingCML.start()
+        let error = await #expect(throws: LauncherError.self) {
+            try await deploy(server.client(), try repositoryDefinitions(), recreate: ["Chek Model"])
+        }
+        #expect(error?.message.contains("--recreate 'Chek Model': no job of that name") == true)
+        #expect(server.log.all.isEmpty)
     }
 }
 

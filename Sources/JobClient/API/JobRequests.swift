@@ -21,10 +21,12 @@ public struct CreateJobRequest: Codable, Sendable, Equatable {
     public var kernel: String?
     /// The job's default arguments, one string.
     public var arguments: String?
+    /// Stop a run that passes ``timeout``; without it CML only marks it.
+    public var killOnTimeout: Bool?
 
     public init(
         name: String, script: String, cpu: Double, memory: Double, timeout: Int, environment: [String: String],
-        runtimeIdentifier: String? = nil, kernel: String? = nil, arguments: String? = nil
+        runtimeIdentifier: String? = nil, kernel: String? = nil, arguments: String? = nil, killOnTimeout: Bool? = nil
     ) {
         self.name = name
         self.script = script
@@ -35,11 +37,13 @@ public struct CreateJobRequest: Codable, Sendable, Equatable {
         self.runtimeIdentifier = runtimeIdentifier
         self.kernel = kernel
         self.arguments = arguments
+        self.killOnTimeout = killOnTimeout
     }
 
     enum CodingKeys: String, CodingKey {
         case name, script, cpu, memory, timeout, environment, kernel, arguments
         case runtimeIdentifier = "runtime_identifier"
+        case killOnTimeout = "kill_on_timeout"
     }
 }
 

@@ -1,15 +1,22 @@
 import Foundation
 import JobClient
 
-/// Creates or updates a CML project's jobs from job definitions (SPEC §10).
+/// Creates or updates a CML project's jobs from job definitions, and says
+/// only what the server holds afterwards.
 ///
 /// It first reads: for every definition, the jobs whose name contains it
-/// (all pages), keeping the exact match. Several exact matches, or any read
-/// failure, stop it before anything is written. Then, in the definitions'
-/// order, it creates the missing jobs and patches the changed fields of the
-/// others, so a second deploy changes nothing and never duplicates a job.
-/// A failed write stops it; the error says which jobs were done and which
-/// were not, and a re-run completes the rest.
+/// (all pages), keeping the exact match. Several exact matches, a definition
+/// without a script or without a runtime (or an explicit kernel), or any read
+/// failure stop it before anything is written. Then, in the definitions'
+/// order, it creates the missing jobs (a creation whose answer is lost is
+/// looked for by name before it is sent again: never two jobs of one name)
+/// and patches the fields the API can change (`cpu`, `memory`, `timeout`,
+/// `environment`), reading each patched job back: a field the server did not
+/// apply is reported as such. `script`, `arguments`, `runtime_identifier` and
+/// `kernel` cannot be changed through the API: a difference in them is
+/// reported at every deploy until `--recreate NAME` replaces that job (its run
+/// history is lost). A failed write stops it; the error says which jobs were
+/// done and which were not, and a re-run completes the rest.
 ///
 /// It lives in the launcher module because `jobs/jobs.json`'s
 /// ``JobDefinitions`` do, and `cml-local` already links the API models and
@@ -19,29 +26,52 @@ public struct Deployer: Sendable {
     public struct Outcome: Sendable, Equatable, CustomStringConvertible {
         public enum Action: Sendable, Equatable {
             case created
-            /// With the API names of the changed fields.
-            case updated([String])
+            /// The API names of the fields the server now holds as defined,
+            /// and of those it did not apply.
+            case updated(applied: [String], notApplied: [String])
             case unchanged
+            /// Deleted and created again: the id changed, the run history is gone.
+            case recreated(oldID: String)
             case wouldCreate
             case wouldUpdate([String])
+            case wouldRecreate
         }
 
         public let name: String
         /// The job's id; `nil` for ``Action/wouldCreate``.
         public let jobID: String?
         public let action: Action
+        /// Fields that differ from the definition and that only `--recreate` can change.
+        public var needsRecreate: [String] = []
 
-        /// One line: `created   'Get Predictions' (id …)`, `updated   'Check Model' (id …): cpu, environment`,
-        /// `unchanged 'Load Ground Truth' (id …)`, `would create 'X'`, `would update 'X' (id …): cpu`.
+        public init(name: String, jobID: String?, action: Action, needsRecreate: [String] = []) {
+            self.name = name
+            self.jobID = jobID
+            self.action = action
+            self.needsRecreate = needsRecreate
+        }
+
+        /// One line, e.g. `created   'Get Predictions' (id …)`, `updated   'Check Model' (id …): cpu, environment`,
+        /// `unchanged 'Load Ground Truth' (id …)`, `would create 'X'`.
         public var description: String {
             let id = jobID.map { " (id \($0))" } ?? ""
+            var line: String
             switch action {
-            case .created: return "created   '\(name)'\(id)"
-            case .updated(let fields): return "updated   '\(name)'\(id): \(fields.joined(separator: ", "))"
-            case .unchanged: return "unchanged '\(name)'\(id)"
-            case .wouldCreate: return "would create '\(name)'"
-            case .wouldUpdate(let fields): return "would update '\(name)'\(id): \(fields.joined(separator: ", "))"
+            case .created: line = "created   '\(name)'\(id)"
+            case .updated(let applied, let notApplied):
+                line = "updated   '\(name)'\(id): " + (applied.isEmpty ? "nothing" : applied.joined(separator: ", "))
+                if !notApplied.isEmpty { line += "; not applied by the server: \(notApplied.joined(separator: ", "))" }
+            case .unchanged: line = "unchanged '\(name)'\(id)"
+            case .recreated(let oldID): line = "recreated '\(name)'\(id), replacing \(oldID) and its run history"
+            case .wouldCreate: line = "would create '\(name)'"
+            case .wouldUpdate(let fields): line = "would update '\(name)'\(id): \(fields.joined(separator: ", "))"
+            case .wouldRecreate: line = "would recreate '\(name)'\(id): delete it (and its run history), then create it"
             }
+            if !needsRecreate.isEmpty {
+                line += "\n  differs in \(needsRecreate.joined(separator: ", ")), which the API cannot change: "
+                    + "cml-local deploy --recreate '\(name)' replaces the job (its run history is lost)"
+            }
+            return line
         }
     }
 
@@ -49,12 +79,18 @@ public struct Deployer: Sendable {
     public let definitions: JobDefinitions
     /// `--runtime-identifier`: overrides every definition's `runtime_identifier`.
     public var runtimeIdentifier: String?
+    /// `--kernel`: the legacy engine kernel for every job (projects without ML Runtimes).
+    public var kernel: String?
 
-    public init(client: JobClient, definitions: JobDefinitions, runtimeIdentifier: String? = nil) {
+    public init(client: JobClient, definitions: JobDefinitions, runtimeIdentifier: String? = nil, kernel: String? = nil) {
         self.client = client
         self.definitions = definitions
         self.runtimeIdentifier = runtimeIdentifier
+        self.kernel = kernel
     }
+
+    /// The fields the API v2 can change on an existing job (of those deploy sets).
+    public static let updatableFields = ["cpu", "memory", "timeout", "environment"]
 
     /// Brings the project's jobs in line with ``definitions``; `output` gets
     /// one line per job as it is done (in a dry run, also the request each
@@ -62,47 +98,65 @@ public struct Deployer: Sendable {
     ///
     /// A dry run sends only the GET requests that list jobs.
     ///
-    /// - Throws: ``LauncherError`` `.deploy`: a definition without a script,
-    ///   a job name used by several jobs in the project, or a request that
-    ///   failed, with what was and was not done. Never contains the key.
+    /// - Parameter recreate: names of jobs to delete and create again when
+    ///   they differ in a field the API cannot change.
+    /// - Throws: ``LauncherError`` `.deploy`: a definition without a script or
+    ///   a runtime, an unknown name in `recreate`, a job name used by several
+    ///   jobs in the project, or a request that failed, with what was and was
+    ///   not done. Never contains the key.
     @discardableResult
-    public func deploy(dryRun: Bool = false, output: @Sendable (String) -> Void) async throws(LauncherError) -> [Outcome] {
-        let plan = try await makePlan()
+    public func deploy(
+        dryRun: Bool = false, recreate: Set<String> = [], output: @Sendable (String) -> Void
+    ) async throws(LauncherError) -> [Outcome] {
+        let plan = try await makePlan(recreate: recreate)
         var outcomes: [Outcome] = []
         for (index, step) in plan.enumerated() {
             let outcome: Outcome
-            switch step.change {
-            case .none:
-                outcome = Outcome(name: step.name, jobID: step.existing?.id, action: .unchanged)
-                output(outcome.description)
-            case .create(let request) where dryRun:
-                outcome = Outcome(name: step.name, jobID: nil, action: .wouldCreate)
-                output(outcome.description)
-                output(Self.indent(client.describeCreateJob(request).description))
-            case .update(let id, let update) where dryRun:
-                outcome = Outcome(name: step.name, jobID: id, action: .wouldUpdate(update.fieldNames))
-                output(outcome.description)
-                output(Self.indent(client.describeUpdateJob(jobID: id, update).description))
-            case .create(let request):
-                do {
-                    let job = try await client.createJob(request)
-                    outcome = Outcome(name: step.name, jobID: job.id, action: .created)
-                } catch {
-                    throw Self.incomplete(verb: "creating", plan: plan, failedAt: index, done: outcomes, cause: error)
-                }
-                output(outcome.description)
-            case .update(let id, let update):
-                do {
-                    _ = try await client.updateJob(jobID: id, update)
-                    outcome = Outcome(name: step.name, jobID: id, action: .updated(update.fieldNames))
-                } catch {
-                    throw Self.incomplete(verb: "updating", plan: plan, failedAt: index, done: outcomes, cause: error)
-                }
-                output(outcome.description)
+            do throws(JobClientError) {
+                outcome = try await apply(step, dryRun: dryRun, output: output)
+            } catch {
+                throw Self.incomplete(plan: plan, failedAt: index, done: outcomes, cause: error)
             }
+            output(outcome.description)
             outcomes.append(outcome)
         }
         return outcomes
+    }
+
+    private func apply(_ step: Step, dryRun: Bool, output: (String) -> Void) async throws(JobClientError) -> Outcome {
+        switch (step.change, dryRun) {
+        case (.none, _):
+            return Outcome(name: step.name, jobID: step.existing?.id, action: .unchanged, needsRecreate: step.fixed)
+        case (.create(let request), true):
+            output(Self.indent(client.describeCreateJob(request).description))
+            return Outcome(name: step.name, jobID: nil, action: .wouldCreate)
+        case (.update(let id, let update), true):
+            output(Self.indent(client.describeUpdateJob(jobID: id, update).description))
+            return Outcome(name: step.name, jobID: id, action: .wouldUpdate(update.fieldNames), needsRecreate: step.fixed)
+        case (.recreate(let id, let request), true):
+            output(Self.indent("DELETE \(client.configuration.apiBase)/projects/\(client.configuration.projectID)/jobs/\(id)"))
+            output(Self.indent(client.describeCreateJob(request).description))
+            return Outcome(name: step.name, jobID: id, action: .wouldRecreate)
+        case (.create(let request), false):
+            let job = try await client.createJob(request)
+            return Outcome(name: step.name, jobID: job.id, action: .created)
+        case (.update(let id, let update), false):
+            _ = try await client.updateJob(jobID: id, update)
+            // What the server holds, not what it answered to the PATCH.
+            let now = try await client.job(jobID: id)
+            let remaining = Set(Self.changes(from: now, to: step.desired).update.fieldNames)
+            let fields = update.fieldNames
+            return Outcome(
+                name: step.name, jobID: id,
+                action: .updated(applied: fields.filter { !remaining.contains($0) }, notApplied: fields.filter { remaining.contains($0) }),
+                needsRecreate: step.fixed
+            )
+        case (.recreate(let id, let request), false):
+            output("recreating '\(step.name)' (id \(id)): deleting it and its run history, then creating it again")
+            try await client.deleteJob(jobID: id)
+            let job = try await client.createJob(request)
+            return Outcome(name: step.name, jobID: job.id, action: .recreated(oldID: id))
+        }
     }
 
     // MARK: Plan
@@ -112,17 +166,36 @@ public struct Deployer: Sendable {
             case none
             case create(CreateJobRequest)
             case update(jobID: String, UpdateJobRequest)
+            case recreate(jobID: String, CreateJobRequest)
         }
 
         let name: String
         let existing: Job?
+        let desired: CreateJobRequest
         let change: Change
+        /// Differing fields the API cannot change (left as they are).
+        let fixed: [String]
     }
 
-    /// Reads the project's jobs and decides each job's change; writes nothing.
-    func makePlan() async throws(LauncherError) -> [Step] {
+    /// Checks the definitions, reads the project's jobs and decides each job's change; writes nothing.
+    func makePlan(recreate: Set<String> = []) async throws(LauncherError) -> [Step] {
         for definition in definitions.jobs where definition.script.isEmpty {
             throw LauncherError(.deploy, "job '\(definition.name)' has no script to deploy; nothing was changed")
+        }
+        for definition in definitions.jobs where (runtimeIdentifier ?? definition.runtimeIdentifier ?? "").isEmpty
+            && (kernel ?? definition.kernel ?? "").isEmpty
+        {
+            throw LauncherError(
+                .deploy,
+                "job '\(definition.name)' has no runtime: give --runtime-identifier ID (the image identifier of a "
+                    + "Python ML Runtime, from GET /api/v2/runtimes or Site Administration → Runtime Catalog) or "
+                    + "runtime_identifier in the job definitions, or --kernel python3 for a project on legacy "
+                    + "engines; nothing was changed"
+            )
+        }
+        let names = Set(definitions.jobs.map(\.name))
+        for name in recreate.sorted() where !names.contains(name) {
+            throw LauncherError(.deploy, "--recreate '\(name)': no job of that name in the job definitions; nothing was changed")
         }
         var plan: [Step] = []
         for definition in definitions.jobs {
@@ -132,37 +205,51 @@ public struct Deployer: Sendable {
             }
             let desired = createRequest(for: definition)
             guard let existing else {
-                plan.append(Step(name: definition.name, existing: nil, change: .create(desired)))
+                plan.append(Step(name: definition.name, existing: nil, desired: desired, change: .create(desired), fixed: []))
                 continue
             }
-            let update = Self.changes(from: existing, to: desired)
-            plan.append(Step(name: definition.name, existing: existing, change: update.isEmpty ? .none : .update(jobID: existing.id, update)))
+            let (update, fixed) = Self.changes(from: existing, to: desired)
+            let change: Step.Change
+            if !fixed.isEmpty, recreate.contains(definition.name) {
+                change = .recreate(jobID: existing.id, desired)
+            } else {
+                change = update.isEmpty ? .none : .update(jobID: existing.id, update)
+            }
+            let recreating = if case .recreate = change { true } else { false }
+            plan.append(
+                Step(name: definition.name, existing: existing, desired: desired, change: change, fixed: recreating ? [] : fixed)
+            )
         }
         return plan
     }
 
+    /// What a job is created with: the definition, the runtime (or kernel),
+    /// and `kill_on_timeout` so that a hung run is stopped. Run retries stay
+    /// off: a retried run would trigger the next job twice.
     func createRequest(for definition: JobDefinition) -> CreateJobRequest {
         CreateJobRequest(
             name: definition.name, script: definition.script, cpu: definition.cpu, memory: definition.memory,
             timeout: definition.timeoutSeconds, environment: definition.environment,
-            runtimeIdentifier: runtimeIdentifier ?? definition.runtimeIdentifier, kernel: definition.kernel,
-            arguments: definition.arguments
+            runtimeIdentifier: runtimeIdentifier ?? definition.runtimeIdentifier, kernel: kernel ?? definition.kernel,
+            arguments: definition.arguments, killOnTimeout: true
         )
     }
 
-    /// The fields of `job` that differ from `desired`. Runtime, kernel and
-    /// arguments count only when `desired` sets them.
-    static func changes(from job: Job, to desired: CreateJobRequest) -> UpdateJobRequest {
+    /// The updatable fields of `job` that differ from `desired`, and the
+    /// names of the differing fields the API cannot change. Runtime, kernel
+    /// and arguments count only when `desired` sets them.
+    static func changes(from job: Job, to desired: CreateJobRequest) -> (update: UpdateJobRequest, fixed: [String]) {
         var update = UpdateJobRequest()
-        if job.script != desired.script { update.script = desired.script }
         if !same(job.cpu, desired.cpu) { update.cpu = desired.cpu }
         if !same(job.memory, desired.memory) { update.memory = desired.memory }
         if job.timeout != desired.timeout { update.timeout = desired.timeout }
         if job.environment != desired.environment { update.environment = WireFormat.json(desired.environment) }
-        if let runtime = desired.runtimeIdentifier, runtime != job.runtimeIdentifier { update.runtimeIdentifier = runtime }
-        if let kernel = desired.kernel, kernel != job.kernel { update.kernel = kernel }
-        if let arguments = desired.arguments, arguments != job.arguments { update.arguments = arguments }
-        return update
+        var fixed: [String] = []
+        if job.script != desired.script { fixed.append("script") }
+        if let runtime = desired.runtimeIdentifier, runtime != job.runtimeIdentifier { fixed.append("runtime_identifier") }
+        if let kernel = desired.kernel, kernel != job.kernel { fixed.append("kernel") }
+        if let arguments = desired.arguments, arguments != job.arguments { fixed.append("arguments") }
+        return (update, fixed)
     }
 
     /// CML keeps cpu and memory as 32-bit floats: 0.1 comes back as 0.10000000149.
@@ -173,12 +260,19 @@ public struct Deployer: Sendable {
     // MARK: Reporting
 
     /// The error of a failed write: what failed, what was done, what was not.
-    static func incomplete(verb: String, plan: [Step], failedAt index: Int, done: [Outcome], cause: JobClientError) -> LauncherError {
-        let doneText = done.isEmpty ? "nothing" : done.map(\.description).joined(separator: "; ")
+    static func incomplete(plan: [Step], failedAt index: Int, done: [Outcome], cause: JobClientError) -> LauncherError {
+        let verb: String
+        switch plan[index].change {
+        case .create: verb = "creating"
+        case .recreate: verb = "recreating"
+        case .update, .none: verb = "updating"
+        }
+        let doneText = done.isEmpty ? "nothing" : done.map { $0.description.split(separator: "\n")[0] }.joined(separator: "; ")
         let notDone = plan[index...].compactMap { step -> String? in
             switch step.change {
             case .none: nil  // already as defined
             case .create: "'\(step.name)' (not created)"
+            case .recreate: "'\(step.name)' (not recreated; if it is gone, a re-run creates it)"
             case .update(_, let update): "'\(step.name)' (not updated: \(update.fieldNames.joined(separator: ", ")))"
             }
         }

@@ -8,7 +8,8 @@ import JobClient
 /// - `GET  /api/v2/projects/{p}/jobs?search_filter=…&page_size=…&page_token=…`
 /// - `POST /api/v2/projects/{p}/jobs` — create a job (`cml-local deploy`)
 /// - `GET  /api/v2/projects/{p}/jobs/{j}`
-/// - `PATCH /api/v2/projects/{p}/jobs/{j}` — change the fields given (`cml-local deploy`)
+/// - `PATCH /api/v2/projects/{p}/jobs/{j}` — change the updatable fields given (`cml-local deploy`)
+/// - `DELETE /api/v2/projects/{p}/jobs/{j}` — `cml-local deploy --recreate`
 /// - `POST /api/v2/projects/{p}/jobs/{j}/runs` — body `{"arguments": "…", "environment": {…}}`
 /// - `GET  /api/v2/projects/{p}/jobs/{j}/runs?sort=-created_at&page_size=…&page_token=…`
 /// - `GET  /api/v2/projects/{p}/jobs/{j}/runs/{r}`
@@ -118,6 +119,10 @@ public struct LocalAPIServer: Sendable {
                     projectID: try context.parameters.require("project"), jobID: try context.parameters.require("job"), update
                 )
             )
+        }
+        jobs.delete(":job") { _, context in
+            try await cml.deleteJob(projectID: try context.parameters.require("project"), jobID: try context.parameters.require("job"))
+            return Response.json([String: String]())
         }
         jobs.get(":job") { _, context in
             Response.json(

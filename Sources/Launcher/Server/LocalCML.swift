@@ -126,14 +126,18 @@ public actor LocalCML {
     }
 
     /// Changes the fields `update` sets, as `PATCH /api/v2/projects/{p}/jobs/{j}` does.
-    /// A defined job's later runs get its new script, resources, timeout and environment.
+    /// A defined job's later runs get its new resources, timeout and environment.
+    ///
+    /// As Cloudera documents for its server, only `name`, `cpu`, `memory`,
+    /// `timeout` and `environment` (of the fields this project uses) can be
+    /// changed: `script`, `arguments`, `runtime_identifier` and `kernel` in the
+    /// body are ignored, and the answer shows the job unchanged in them.
     ///
     /// - Throws: ``APIFailure`` 404 for an unknown project or job, 400 for an
     ///   empty name or script or an environment that is not a JSON string map.
     public func updateJob(projectID: String, jobID: String, _ update: UpdateJobRequest) throws(APIFailure) -> Job {
         try checkProject(projectID)
         if let name = update.name, name.trimmingCharacters(in: .whitespaces).isEmpty { throw .badRequest("job name cannot be empty") }
-        if let script = update.script, script.isEmpty { throw .badRequest("job script cannot be empty") }
         var environment: [String: String]?
         if let text = update.environment {
             guard let map = try? JSONDecoder().decode([String: String].self, from: Data(text.utf8)) else {
@@ -146,20 +150,30 @@ public actor LocalCML {
             var job = table.jobs[index]
             var definition = table.definitions[jobID]
             if let name = update.name { job.name = name; definition?.name = name }
-            if let script = update.script { job.script = script; definition?.script = script }
             if let cpu = update.cpu { job.cpu = cpu; definition?.cpu = cpu }
             if let memory = update.memory { job.memory = memory; definition?.memory = memory }
             if let timeout = update.timeout { job.timeout = timeout; definition?.timeoutSeconds = timeout }
             if let environment { job.environment = environment; definition?.environment = environment }
-            if let runtime = update.runtimeIdentifier { job.runtimeIdentifier = runtime }
-            if let kernel = update.kernel { job.kernel = kernel }
-            if let arguments = update.arguments { job.arguments = arguments }
             table.jobs[index] = job
             table.definitions[jobID] = definition
             return job
         }
         guard let updated else { throw .notFound("job not found: \(jobID)") }
         return updated
+    }
+
+    /// Deletes a job, as `DELETE /api/v2/projects/{p}/jobs/{j}` does.
+    ///
+    /// - Throws: ``APIFailure`` 404 for an unknown project or job.
+    public func deleteJob(projectID: String, jobID: String) throws(APIFailure) {
+        try checkProject(projectID)
+        let deleted = table.withLock { table in
+            guard let index = table.jobs.firstIndex(where: { $0.id == jobID }) else { return false }
+            table.jobs.remove(at: index)
+            table.definitions[jobID] = nil
+            return true
+        }
+        guard deleted else { throw .notFound("job not found: \(jobID)") }
     }
 
     // MARK: Runs
