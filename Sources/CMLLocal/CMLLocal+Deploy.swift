@@ -116,7 +116,7 @@ extension CMLLocal {
                     + "only GET requests were sent"
             }
             let created = count { $0 == .created }
-            let updated = count { if case .updated = $0 { true } else { false } }
+            let updated = count { if case .updated(let applied, _) = $0 { !applied.isEmpty } else { false } }
             let recreated = count { if case .recreated = $0 { true } else { false } }
             let notApplied = outcomes.filter { if case .updated(_, let missing) = $0.action { !missing.isEmpty } else { false } }.count
             return "deployed: \(created) created, \(updated) updated, \(recreated) recreated, \(unchanged) unchanged\(tail)"

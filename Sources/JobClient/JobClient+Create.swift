@@ -11,8 +11,8 @@ extension JobClient {
     /// Sends a create request (POST) at most as often as ``retry`` allows,
     /// never making two of what it creates.
     ///
-    /// After any failed attempt that may have reached the server (a cut
-    /// connection, a timeout, a 5xx; not a refused connection or a 429) it
+    /// After any failed attempt that may have taken effect (a cut connection,
+    /// a timeout, a 5xx, an unreadable answer; not a refused connection or a 4xx) it
     /// calls `look` before sending again, and adopts what `look` finds;
     /// a failed look counts as a failed attempt (nothing is re-sent before a
     /// look succeeds). An answer that arrives but cannot be read is looked
@@ -23,7 +23,8 @@ extension JobClient {
     ///   - look: finds what an earlier attempt made; throws what is not worth retrying.
     ///   - mayStillAppear: how a user looks for it by hand, for the error
     ///     when nothing was found but something may still appear.
-    /// - Throws: ``JobClientError``: the last failure, with the hint when an attempt may have reached the server.
+    /// - Throws: ``JobClientError``: the last failure; when an attempt may have
+    ///   taken effect, with the hint and ``JobClientError/mayHaveTakenEffect`` set.
     func createAdopting<Created: Decodable>(
         _ request: (transport: HTTPTransportRequest, what: String),
         thing: String,
@@ -36,11 +37,13 @@ extension JobClient {
             return created
         }
         func unresolved(_ error: JobClientError) -> JobClientError {
-            guard mayExist else { return error }
+            guard mayExist else { return error.with(mayHaveTakenEffect: false) }
             return redacted(
-                error.with(
-                    message: "\(error.message). \(thing) may still appear: an earlier request may have reached the server. "
-                        + "Before trying again, \(hint())"
+                JobClientError(
+                    error.kind,
+                    "\(error.message). \(thing) may still appear: an earlier request may have reached the server. "
+                        + "Before trying again, \(hint())",
+                    mayHaveTakenEffect: true
                 )
             )
         }
@@ -65,10 +68,12 @@ extension JobClient {
                     case .retryable(let error, let retryAfter):
                         failure = error
                         extraDelay = retryAfter
-                        if error.mayHaveReachedServer { mayExist = true }
+                        if error.mayHaveTakenEffect { mayExist = true }
                     }
                 }
             } catch {
+                // Not worth retrying: an answer cut short or unreadable may still follow the work.
+                if error.mayHaveTakenEffect { mayExist = true }
                 if let created = await lastLook() { return created }
                 throw unresolved(error)
             }
@@ -76,7 +81,11 @@ extension JobClient {
                 if let created = await lastLook() { return created }
                 throw unresolved(gaveUp(failure, after: attempt))
             }
-            try await backOff(after: attempt, atLeast: extraDelay, failure)
+            do throws(JobClientError) {
+                try await backOff(after: attempt, atLeast: extraDelay, failure)
+            } catch {
+                throw unresolved(error)
+            }
         }
     }
 }

@@ -42,7 +42,7 @@ extension JobClient {
             jobs += page.jobs
             token = page.nextPageToken
             guard seenTokens.insert(token).inserted || token.isEmpty else {
-                throw JobClientError(.invalidResponse, "CML API repeated page token '\(token)' while listing jobs")
+                throw redacted(JobClientError(.invalidResponse, "CML API repeated page token '\(token)' while listing jobs"))
             }
         } while !token.isEmpty
         return jobs
@@ -98,7 +98,16 @@ extension JobClient {
     ///
     /// - Throws: ``JobClientError`` for any request error.
     public func deleteJob(jobID: String) async throws(JobClientError) {
-        let _: EmptyAnswer = try await send("DELETE", "\(jobsPath)/\(Self.escape(jobID))")
+        try await sendIgnoringAnswer("DELETE", "\(jobsPath)/\(Self.escape(jobID))")
+    }
+
+    /// Sends the fields `update` sets of job `jobID`, whatever the answer
+    /// holds: what the server applied is known only by reading the job back
+    /// (``job(jobID:)``).
+    ///
+    /// - Throws: ``JobClientError`` for any request error.
+    public func patchJob(jobID: String, _ update: UpdateJobRequest) async throws(JobClientError) {
+        try await sendIgnoringAnswer("PATCH", "\(jobsPath)/\(Self.escape(jobID))", body: update)
     }
 
     /// Changes the fields `update` sets of job `jobID`.
@@ -123,9 +132,4 @@ extension JobClient {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
-}
-
-/// An answer whose content does not matter (`{}`, or any object).
-struct EmptyAnswer: Decodable {
-    init(from decoder: any Decoder) throws {}
 }

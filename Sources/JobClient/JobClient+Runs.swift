@@ -23,16 +23,6 @@ extension JobClient {
         UUID().uuidString.lowercased()
     }
 
-    /// The newest runs of job `jobID`, newest first: one page of `pageSize`.
-    ///
-    /// - Throws: ``JobClientError`` for any request error.
-    public func newestRuns(jobID: String, pageSize: Int = 25) async throws(JobClientError) -> [JobRun] {
-        let page: ListJobRunsResponse = try await send(
-            "GET", runsPath(jobID), query: [("sort", "-created_at"), ("page_size", String(pageSize))]
-        )
-        return page.jobRuns
-    }
-
     func runsPath(_ jobID: String) -> String { "\(jobsPath)/\(Self.escape(jobID))/runs" }
 
     /// Creates one run of `jobID` for the trigger `triggerID`.
@@ -84,15 +74,22 @@ extension JobClient {
             return .failed(error.with(message: "\(error.message) (looking for the run of trigger \(search.triggerID))"))
         case .success(let data):
             let page: ListJobRunsResponse = try decode(data, listing)
-            return match(page.jobRuns, &search).map(Look.found) ?? .absent
+            return try match(page.jobRuns, &search).map(Look.found) ?? .absent
         }
     }
 
-    private func match(_ runs: [JobRun], _ search: inout RunSearch) -> JobRun? {
-        let wanted = Self.words(search.arguments)
-        if let run = runs.first(where: {
-            $0.environment[Self.triggerIDVariable] == search.triggerID && Self.words($0.arguments) == wanted
-        }) {
+    /// The run carrying the trigger id (a random UUID: nothing else can carry
+    /// it). Its arguments are checked only when the server shows them.
+    private func match(_ runs: [JobRun], _ search: inout RunSearch) throws(JobClientError) -> JobRun? {
+        if let run = runs.first(where: { $0.environment[Self.triggerIDVariable] == search.triggerID }) {
+            guard run.arguments.isEmpty || Self.words(run.arguments) == Self.words(search.arguments) else {
+                throw JobClientError(
+                    .invalidResponse,
+                    "run \(run.id) of job \(search.jobID) carries this trigger's \(Self.triggerIDVariable) but the "
+                        + "arguments '\(run.arguments)', not '\(search.arguments)'",
+                    mayHaveTakenEffect: true
+                )
+            }
             return run
         }
         if !runs.isEmpty, !runs.contains(where: { $0.environment[Self.triggerIDVariable] != nil }), !search.echoless {

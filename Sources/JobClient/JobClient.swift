@@ -70,7 +70,7 @@ public struct JobClient: JobTrigger {
             }
             token = page.nextPageToken
             guard seenTokens.insert(token).inserted || token.isEmpty else {
-                throw JobClientError(.invalidResponse, "CML API repeated page token '\(token)' while listing jobs")
+                throw redacted(JobClientError(.invalidResponse, "CML API repeated page token '\(token)' while listing jobs"))
             }
         } while !token.isEmpty
 
@@ -121,6 +121,9 @@ public struct JobClient: JobTrigger {
     /// succeeded; otherwise, or when that job has gone since (404), looks again.
     /// The run is made by ``createTriggeredRun(jobID:arguments:triggerID:)``:
     /// a lost answer never makes a second run.
+    ///
+    /// - Throws: ``JobClientError``; with ``JobClientError/mayHaveTakenEffect``
+    ///   when a run may exist all the same.
     public func trigger(jobName: String, arguments: String) async throws(JobClientError) -> String {
         let triggerID = Self.makeTriggerID()
         if let ahead = lookups.take(jobName) {
@@ -128,14 +131,19 @@ public struct JobClient: JobTrigger {
             case .success(let job):
                 do {
                     return try await createTriggeredRun(jobID: job.id, arguments: arguments, triggerID: triggerID).id
-                } catch where error.kind == .http(status: 404) {}
+                } catch where error.kind == .http(status: 404) && !error.mayHaveTakenEffect {}
             case .failure(let error as JobClientError) where !error.isTransient:
-                throw error
+                throw error.with(mayHaveTakenEffect: false)
             case .failure:
                 break  // worth retrying: look again, with the full retry budget
             }
         }
-        let job = try await findJob(named: jobName)
+        let job: Job
+        do {
+            job = try await findJob(named: jobName)
+        } catch {
+            throw error.with(mayHaveTakenEffect: false)  // a lookup made nothing
+        }
         return try await createTriggeredRun(jobID: job.id, arguments: arguments, triggerID: triggerID).id
     }
 
@@ -161,6 +169,11 @@ public struct JobClient: JobTrigger {
     ) async throws(JobClientError) -> Response {
         let request = try makeRequest(method, path, query: query, body: body)
         return try decode(try await perform(request), request)
+    }
+
+    /// Sends a request whose answer does not matter (it may even be empty).
+    func sendIgnoringAnswer(_ method: String, _ path: String, body: (some Encodable)? = String?.none) async throws(JobClientError) {
+        _ = try await perform(try makeRequest(method, path, body: body))
     }
 
     /// A request of the API with the client's headers; `what` names it in errors.
@@ -262,10 +275,10 @@ public struct JobClient: JobTrigger {
         let data = Data(response.body)
         if (200..<300).contains(status) { return .success(data) }
         let reason = HTTPTransportResponse.reasonPhrase(forStatus: status)
-        // A 429 is the server's rate limit turning the request away before any work.
+        // A 4xx (429 included: the rate limit) turns the request away; a 5xx may come after the work.
         let failure = JobClientError(
             .http(status: status), "\(what) failed: HTTP \(status) \(reason): \(Self.serverMessage(data))",
-            mayHaveReachedServer: status != 429
+            mayHaveTakenEffect: status >= 500
         )
         guard failure.isTransient else { throw redacted(failure) }
         let retryAfter = response.value(forHeader: "Retry-After").flatMap(Int.init).map { min(Duration.seconds(min(max(0, $0), 86_400)), retry.maxDelay) }

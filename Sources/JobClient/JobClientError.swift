@@ -17,25 +17,27 @@ public struct JobClientError: Error, Sendable, CustomStringConvertible {
 
     public let kind: Kind
     public let message: String
-    /// `false` when the request certainly never reached the server (the host
-    /// did not resolve, the connection was refused or never made); `true`
-    /// whenever it may have, even if no answer came back.
-    public let mayHaveReachedServer: Bool
+    /// `false` when the request certainly had no effect: it never reached
+    /// the server (the host did not resolve, the connection was refused or
+    /// never made) or the server turned it away (4xx, 429); `true` whenever
+    /// it may have been carried out, even if no answer came back (a cut
+    /// connection, a timeout, a 5xx, an unreadable answer).
+    public let mayHaveTakenEffect: Bool
 
-    public init(_ kind: Kind, _ message: String, mayHaveReachedServer: Bool = true) {
+    public init(_ kind: Kind, _ message: String, mayHaveTakenEffect: Bool = true) {
         self.kind = kind
         self.message = message
-        self.mayHaveReachedServer = mayHaveReachedServer
+        self.mayHaveTakenEffect = mayHaveTakenEffect
     }
 
-    /// The same failure, marked as one that did or did not reach the server.
-    func with(mayHaveReachedServer reached: Bool) -> JobClientError {
-        JobClientError(kind, message, mayHaveReachedServer: reached)
+    /// The same failure, marked as one that may or may not have taken effect.
+    func with(mayHaveTakenEffect effect: Bool) -> JobClientError {
+        JobClientError(kind, message, mayHaveTakenEffect: effect)
     }
 
     /// The same failure with another message.
     func with(message: String) -> JobClientError {
-        JobClientError(kind, message, mayHaveReachedServer: mayHaveReachedServer)
+        JobClientError(kind, message, mayHaveTakenEffect: mayHaveTakenEffect)
     }
 
     public var description: String { message }

@@ -11,9 +11,6 @@ public struct DataSet: Sendable {
     /// The data directory, as given.
     public let directory: String
     public let metadata: Metadata
-    /// A digest of the metadata file's content (64-bit FNV-1a, hex): which
-    /// data set a store was filled from.
-    public let metadataDigest: String
     /// `realpath` of ``directory``, to check that period files stay inside it.
     private let realDirectory: String
 
@@ -46,12 +43,21 @@ public struct DataSet: Sendable {
         let path = Self.metadataPath(directory: directory)
         let bytes = try GzipReader.readAll(path: path, limit: 16 << 20)
         self.metadata = try Metadata.decode(json: bytes, file: path)
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        let hex = String(hash, radix: 16)
-        self.metadataDigest = String(repeating: "0", count: 16 - hex.count) + hex
         self.directory = directory
         self.realDirectory = real
+    }
+
+    /// A digest (64-bit FNV-1a, hex) of the first `count` periods' file
+    /// paths, as the metadata names them: which data set a store holds.
+    /// `nil` when the data set has fewer periods.
+    public func periodsDigest(first count: Int) -> String? {
+        guard count >= 0, count <= metadata.periods.count else { return nil }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for period in metadata.periods.prefix(count) {
+            for byte in period.predictions.utf8 + [0] + period.labels.utf8 + [0] { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
     /// The path of period `period`'s predictions file, checked to stay inside the data dir.

@@ -92,7 +92,13 @@ public enum CheckModelStep {
     /// this one) with labels. `nil` while no period has labels yet.
     static func taskDecision(_ input: StepInput) throws -> TaskDecision? {
         if let stored = try input.store.readTask() {
-            return TaskDecision(averaging: Averaging(rawValue: stored.averaging) ?? .macro, classes: stored.classes, source: stored.source)
+            guard let averaging = Averaging(rawValue: stored.averaging) else {
+                throw JobFailure(
+                    "\(input.store.taskPath): averaging '\(stored.averaging)' is neither binary nor macro; remove the file "
+                        + "and run check-model again to decide anew"
+                )
+            }
+            return TaskDecision(averaging: averaging, classes: stored.classes, source: stored.source)
         }
         let metadata = input.dataSet.metadata
         let declared = metadata.task.map { $0 == .binary ? Averaging.binary : .macro }

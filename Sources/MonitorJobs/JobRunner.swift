@@ -102,9 +102,10 @@ struct JobRunner {
                 root: context.resolvedStoreDirectory ?? Store.defaultRoot(dataSetName: dataSet.metadata.name)
             )
             try attempt {
+                let periods = dataSet.metadata.numPeriods
                 try store.claim(
-                    for: StoreOwner(name: dataSet.metadata.name, metadataDigest: dataSet.metadataDigest),
-                    dataDirectory: dataSet.directory
+                    for: StoreOwner(name: dataSet.metadata.name, periods: periods, periodsDigest: dataSet.periodsDigest(first: periods)!),
+                    dataDirectory: dataSet.directory, digestOfFirst: dataSet.periodsDigest(first:)
                 )
             }
             let input = StepInput(period: period, dataSet: dataSet, store: store, context: context, timings: timings)
@@ -136,10 +137,13 @@ struct JobRunner {
             output.line("  Job run ID: \(runID)")
             return .success
         } catch {
+            let resume =
+                error.mayHaveTakenEffect
+                ? "This job's outputs are saved; once you have checked that no such run exists, resume by running job"
+                : "This job's outputs are saved; resume by running job"
             output.error(
                 "ERROR: Could not trigger \(next.name) (Period \(period.current)/\(period.total)): \(error.description). "
-                    + "This job's outputs are saved; resume by running job '\(next.name)' with arguments "
-                    + "'\(period.commandLineArguments)' (locally: \(command))"
+                    + "\(resume) '\(next.name)' with arguments '\(period.commandLineArguments)' (locally: \(command))"
             )
             return .failure
         }

@@ -64,7 +64,7 @@ public enum Degradation {
                 }
             } else if !degraded {
                 findings.append(change >= 0
-                    ? "within thresholds (drop \(DecimalFormat.points(change)) points from baseline \(DecimalFormat.percent(base)))"
+                    ? "within thresholds (drop \(changeText) points from baseline \(DecimalFormat.percent(base)))"
                     : "within thresholds (\(DecimalFormat.points(-change)) points above baseline \(DecimalFormat.percent(base)))")
             }
         } else if case .unavailable(let why) = baseline {

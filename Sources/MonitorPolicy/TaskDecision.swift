@@ -2,8 +2,9 @@
 /// one stray class in one period never switches that period's averaging.
 public struct TaskDecision: Sendable, Equatable {
     public var averaging: Averaging
-    /// In a binary data set, its classes (the positive one among them);
-    /// other classes in a period are counted as unexpected. Empty: not known.
+    /// In a binary data set, its two classes (the positive one among them);
+    /// other classes in a period are counted as unexpected. Empty: not known
+    /// (the evidence showed only the positive class).
     public var classes: [String]
     /// What decided it, for the report: `metadata task`, `period 0`, …
     public var source: String
@@ -38,15 +39,17 @@ public struct TaskDecision: Sendable, Equatable {
         declared: Averaging?, positiveLabel: String, evidence: [String], truncated: Bool, source: String
     ) throws(Problem) -> TaskDecision {
         let fewClasses = !truncated && evidence.count <= 2
+        // The two classes, when the evidence shows both (a lone non-positive class and the positive one count).
+        let pair: [String] =
+            !fewClasses ? []
+            : evidence.count == 2 ? evidence
+            : evidence == [positiveLabel] || evidence.isEmpty ? []
+            : (evidence + [positiveLabel]).sorted()
         if let declared {
-            return TaskDecision(averaging: declared, classes: declared == .binary && fewClasses ? evidence : [], source: "metadata task")
+            return TaskDecision(averaging: declared, classes: declared == .binary ? pair : [], source: "metadata task")
         }
         guard fewClasses else { return TaskDecision(averaging: .macro, classes: [], source: source) }
-        if evidence.count < 2, !evidence.contains(positiveLabel) {
-            // One class, not the positive one: a binary set whose evidence has no positives.
-            return TaskDecision(averaging: .binary, classes: (evidence + [positiveLabel]).sorted(), source: source)
-        }
-        guard evidence.contains(positiveLabel) else {
+        guard evidence.count < 2 || evidence.contains(positiveLabel) else {
             let classes = evidence.map { "\"\($0)\"" }.joined(separator: ", ")
             throw Problem(
                 description: "positive_label \"\(positiveLabel)\" occurs nowhere in \(source) (its classes: \(classes)); "
@@ -54,6 +57,6 @@ public struct TaskDecision: Sendable, Equatable {
                     + "\"binary\" or \"multiclass\""
             )
         }
-        return TaskDecision(averaging: .binary, classes: evidence, source: source)
+        return TaskDecision(averaging: .binary, classes: pair, source: source)
     }
 }

@@ -1,19 +1,26 @@
 /// The data set a store was filled from: one store holds one data set, so a
 /// baseline or a metric never crosses from one to another.
+///
+/// A data set is its name and its periods' files: the metadata may change
+/// otherwise (a reference accuracy added, periods appended) and stay the
+/// same data set.
 public struct StoreOwner: Codable, Sendable, Equatable {
     /// The data set's `name`.
     public var name: String
-    /// A digest of its metadata (hex).
-    public var metadataDigest: String
+    /// How many periods the digest covers.
+    public var periods: Int
+    /// A digest of those periods' prediction and label file paths (hex).
+    public var periodsDigest: String
 
-    public init(name: String, metadataDigest: String) {
+    public init(name: String, periods: Int, periodsDigest: String) {
         self.name = name
-        self.metadataDigest = metadataDigest
+        self.periods = periods
+        self.periodsDigest = periodsDigest
     }
 
     enum CodingKeys: String, CodingKey {
-        case name
-        case metadataDigest = "metadata_digest"
+        case name, periods
+        case periodsDigest = "periods_digest"
     }
 }
 
@@ -22,28 +29,40 @@ extension Store {
     public var ownerPath: String { "\(root)/dataset.json" }
 
     /// Records `owner` as the store's data set, or checks that it is the one
-    /// already recorded.
+    /// already recorded: the same name, and the same files for the periods
+    /// recorded (`digestOfFirst(n)` digests the first `n` periods of the
+    /// data set at hand, `nil` when it has fewer). A data set that gained
+    /// periods is recorded anew.
     ///
     /// - Throws: ``StoreError`` `.conflict` naming both data sets when the
     ///   store holds another one; `.corrupt` or `.io` when the record cannot
     ///   be read or written.
-    public func claim(for owner: StoreOwner, dataDirectory: String) throws(StoreError) {
+    public func claim(
+        for owner: StoreOwner, dataDirectory: String, digestOfFirst: (Int) -> String?
+    ) throws(StoreError) {
         guard FileSystem.exists(ownerPath) else {
             try FileSystem.makeDirectories(root)
             try writeJSON(owner, to: ownerPath)
             return
         }
         let recorded = try readJSON(StoreOwner.self, from: ownerPath)
-        guard recorded != owner else { return }
-        let what =
-            recorded.name == owner.name
-            ? "data set '\(owner.name)' with other metadata (digest \(recorded.metadataDigest), now \(owner.metadataDigest))"
-            : "data set '\(recorded.name)'"
-        throw StoreError(
-            .conflict, path: root,
-            "this store holds \(what), not data set '\(owner.name)' of \(dataDirectory). One store holds one data set: "
-                + "give this data set its own --store (or MONITOR_STORE_DIR), or remove \(root) to start over"
-        )
+        let advice =
+            "One store holds one data set: give this data set its own --store (or MONITOR_STORE_DIR), or remove "
+            + "\(root) to start over"
+        guard recorded.name == owner.name else {
+            throw StoreError(
+                .conflict, path: root,
+                "this store holds data set '\(recorded.name)', not data set '\(owner.name)' of \(dataDirectory). \(advice)"
+            )
+        }
+        guard digestOfFirst(recorded.periods) == recorded.periodsDigest else {
+            throw StoreError(
+                .conflict, path: root,
+                "this store holds another data set named '\(owner.name)': the files of its first \(recorded.periods) "
+                    + "periods differ from those of \(dataDirectory) (or it has fewer periods). \(advice)"
+            )
+        }
+        if owner.periods > recorded.periods { try writeJSON(owner, to: ownerPath) }
     }
 }
 

@@ -173,3 +173,15 @@ struct ImitationConformanceTests {
         #expect(await cml.guardTrip != nil)
     }
 }
+
+@Suite("CA certificates for https")
+struct TLSTrustVariableTests {
+    @Test("the first CA file variable set wins, in the order CURL_CA_BUNDLE, SSL_CERT_FILE, REQUESTS_CA_BUNDLE; SSL_CERT_DIR besides")
+    func precedence() {
+        let all = ["CURL_CA_BUNDLE": "/a.pem", "SSL_CERT_FILE": "/b.pem", "REQUESTS_CA_BUNDLE": "/c.pem", "SSL_CERT_DIR": "/d"]
+        #expect(TLSTrust(environment: all) == TLSTrust(caFile: "/a.pem", caFileVariable: "CURL_CA_BUNDLE", caDirectory: "/d"))
+        #expect(TLSTrust(environment: ["CURL_CA_BUNDLE": "", "SSL_CERT_FILE": "/b.pem", "REQUESTS_CA_BUNDLE": "/c.pem"]).caFile == "/b.pem")
+        #expect(TLSTrust(environment: ["REQUESTS_CA_BUNDLE": "/c.pem"]).caFileVariable == "REQUESTS_CA_BUNDLE")
+        #expect(TLSTrust(environment: [:]) == .system)
+    }
+}

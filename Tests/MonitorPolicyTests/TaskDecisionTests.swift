@@ -5,11 +5,13 @@ import Testing
 struct TaskDecisionTests {
     @Test("declared, else the evidence's classes and the positive label decide", arguments: [
         (nil, ["0", "1"], false, Averaging.binary, ["0", "1"]),
-        (nil, ["1"], false, .binary, ["1"]),
+        (nil, ["1"], false, .binary, []),
         (nil, ["0"], false, .binary, ["0", "1"]),
         (nil, ["0", "1", "2"], false, .macro, []),
         (nil, ["0", "1"], true, .macro, []),
         (.binary, ["0", "1", "2"], false, .binary, []),
+        (.binary, ["1"], false, .binary, []),
+        (.binary, ["no", "yes"], false, .binary, ["no", "yes"]),
         (.binary, ["0", "1"], false, .binary, ["0", "1"]),
         (.macro, ["0", "1"], false, .macro, []),
     ] as [(Averaging?, [String], Bool, Averaging, [String])])

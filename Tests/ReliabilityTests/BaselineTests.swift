@@ -87,6 +87,20 @@ struct BaselineTests {
         #expect(same.status == 0, "\(same.stderr)")
     }
 
+    @Test("the same data set with a reference added or periods appended keeps its store")
+    func legalEditsKeepTheStore() async throws {
+        let periods = (0..<3).map { generatedPeriod(period: $0, rows: 60, seed: 70 + UInt64($0)) }
+        let sandbox = try Sandbox.make(Array(periods.prefix(2)), label: "base")
+        defer { sandbox.remove() }
+        try sandbox.runPeriod(0, of: 2)
+        try writeDataSet(Array(periods.prefix(2)), to: sandbox.data, reference: ["accuracy": 0.9])
+        let withReference = try sandbox.runSync("get-predictions", ["--period", "1,2"])
+        #expect(withReference.status == 0, "\(withReference.stderr)")
+        try writeDataSet(periods, to: sandbox.data, reference: ["accuracy": 0.9])
+        let appended = try sandbox.runSync("get-predictions", ["--period", "2,3"])
+        #expect(appended.status == 0, "\(appended.stderr)")
+    }
+
     @Test("a reference accuracy outside 0…1 is refused", arguments: [1.5, -0.1])
     func referenceOutOfRange(value: Double) async throws {
         let root = try makeTemporaryDirectory("base")

@@ -20,11 +20,11 @@ private func triggerLoadGroundTruth(_ server: WireCML, extra: [String: String] =
 struct LostAnswerTests {
     @Test(
         "int64 as strings, zero values left out, decoys, pages of one, 503s and a lost create answer: exactly one run",
-        arguments: WireCML.CreateFault.allCases
+        arguments: WireCML.CreateFault.allCases, ["socket", "curl"]
     )
-    func oneRunPerTrigger(fault: WireCML.CreateFault) async throws {
+    func oneRunPerTrigger(fault: WireCML.CreateFault, transport: String) async throws {
         let server = try WireCML.start(transient503: 2, createFault: fault)
-        let result = try await triggerLoadGroundTruth(server)
+        let result = try await triggerLoadGroundTruth(server, extra: transport == "curl" ? ["MONITOR_HTTP_TRANSPORT": "curl"] : [:])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.isEmpty)
         let runs = server.runs
@@ -62,5 +62,32 @@ struct LostAnswerTests {
         #expect(warnings.count == 1)
         #expect(warnings.first?.contains("MONITOR_TRIGGER_ID") == true)
         #expect(server.runs.map(\.arguments) == ["--period 7,9", "--period 0,1"])
+    }
+
+    @Test("a listing that leaves out the run's arguments still finds it by its trigger id: one run")
+    func adoptedWithoutArguments() async throws {
+        let server = try WireCML.start(createFault: .gatewayTimeoutAfterCreating, echoesArguments: false)
+        let result = try await triggerLoadGroundTruth(server)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(server.runs.count == 1)
+    }
+
+    @Test("the run found only by the last look after every other look failed: exit 0, one run")
+    func foundByTheLastLook() async throws {
+        // 5 attempts: the POST (504 after making the run), then 4 failing looks; the last look finds it.
+        let server = try WireCML.start(createFault: .gatewayTimeoutAfterCreating, failingLooks: 4)
+        let result = try await triggerLoadGroundTruth(server)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(server.runs.count == 1)
+        #expect(result.lines.contains("  Job run ID: run-1"))
+    }
+
+    @Test("no look ever succeeds: exit 1 saying a run may still appear, and check before resuming; still one run")
+    func mayStillAppear() async throws {
+        let server = try WireCML.start(createFault: .gatewayTimeoutAfterCreating, failingLooks: 100)
+        let result = try await triggerLoadGroundTruth(server)
+        expectOneError(result, ["A run may still appear", "MONITOR_TRIGGER_ID=", "once you have checked that no such run exists"])
+        #expect(server.runs.count == 1)
+        #expect(server.requests.filter { $0.hasPrefix("POST ") }.count == 1)
     }
 }

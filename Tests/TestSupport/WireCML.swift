@@ -73,6 +73,7 @@ public final class WireCML: Sendable {
         var runs: [Run] = []
         var requests = 0
         var createFaultUsed = false
+        var looks = 0
     }
 
     private let server: RawTCPServer
@@ -100,14 +101,20 @@ public final class WireCML: Sendable {
     ///   - transient503: the first this many requests are answered 503.
     ///   - createFault: what happens to the first create-run request.
     ///   - echoesEnvironment: whether listed runs show the environment they were created with.
+    ///   - echoesArguments: whether listed runs show their arguments.
+    ///   - failingLooks: the first this many run listings are answered 503.
     public static func start(
-        transient503: Int = 0, createFault: CreateFault = .none, echoesEnvironment: Bool = true
+        transient503: Int = 0, createFault: CreateFault = .none, echoesEnvironment: Bool = true,
+        echoesArguments: Bool = true, failingLooks: Int = 0
     ) throws -> WireCML {
         let box = Mutex<WireCML?>(nil)
         guard
             let server = RawTCPServer.start({ _, request in
                 guard let fake = box.withLock({ $0 }) else { return rawAnswer("503 Service Unavailable", body: "{}") }
-                return fake.answer(request, transient503: transient503, createFault: createFault, echoes: echoesEnvironment)
+                return fake.answer(
+                    request, transient503: transient503, createFault: createFault,
+                    echoes: (environment: echoesEnvironment, arguments: echoesArguments), failingLooks: failingLooks
+                )
             })
         else { throw POSIXError(.EADDRNOTAVAIL) }
         let fake = WireCML(server: server)
@@ -122,7 +129,9 @@ public final class WireCML: Sendable {
         }
     }
 
-    private func answer(_ raw: String, transient503: Int, createFault: CreateFault, echoes: Bool) -> [UInt8] {
+    private func answer(
+        _ raw: String, transient503: Int, createFault: CreateFault, echoes: (environment: Bool, arguments: Bool), failingLooks: Int
+    ) -> [UInt8] {
         let n = state.withLock { $0.requests += 1; return $0.requests }
         let head = raw.components(separatedBy: "\r\n\r\n").first ?? ""
         let body = raw.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n")
@@ -147,6 +156,8 @@ public final class WireCML: Sendable {
         case ("POST", 7) where parts[6] == "runs":
             return createRun(jobID: parts[5], body: body, fault: createFault)
         case ("GET", 7) where parts[6] == "runs":
+            let look = state.withLock { $0.looks += 1; return $0.looks }
+            if look <= failingLooks { return error("503 Service Unavailable", 14, "upstream connect error") }
             return listRuns(jobID: parts[5], query: query, echoes: echoes)
         default:
             return error("404 Not Found", 5, "Not Found")
@@ -203,18 +214,20 @@ public final class WireCML: Sendable {
         }
     }
 
-    private func listRuns(jobID: String, query: [String: String], echoes: Bool) -> [UInt8] {
+    private func listRuns(jobID: String, query: [String: String], echoes: (environment: Bool, arguments: Bool)) -> [UInt8] {
         let all = runs.filter { $0.jobID == jobID }
         let ordered = query["sort"] == "created_at" ? all : all.reversed()
         let size = min(max(Int(query["page_size"] ?? "") ?? 10, 1), 1000)
-        let page = ordered.prefix(size).map { Self.runJSON($0, status: "ENGINE_RUNNING", echoes: echoes) }
+        let page = ordered.prefix(size).map {
+            Self.runJSON($0, status: "ENGINE_RUNNING", echoes: echoes.environment, arguments: echoes.arguments)
+        }
         let token = ordered.count > size ? #", "next_page_token": "\#(size)""# : ""
         return rawAnswer(body: #"{"job_runs": [\#(page.joined(separator: ", "))]\#(token)}"#)
     }
 
-    private static func runJSON(_ run: Run, status: String, echoes: Bool) -> String {
+    private static func runJSON(_ run: Run, status: String, echoes: Bool, arguments: Bool = true) -> String {
         var fields = [#""id": "\#(run.id)""#, #""job_id": "\#(run.jobID)""#, #""status": "\#(status)""#]
-        if !run.arguments.isEmpty { fields.append(#""arguments": \#(jsonString(run.arguments))"#) }
+        if arguments, !run.arguments.isEmpty { fields.append(#""arguments": \#(jsonString(run.arguments))"#) }
         if echoes, !run.environment.isEmpty {
             let object = String(decoding: try! JSONSerialization.data(withJSONObject: run.environment, options: .sortedKeys), as: UTF8.self)
             fields.append(#""environment": \#(jsonString(object))"#)

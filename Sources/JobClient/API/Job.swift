@@ -22,11 +22,13 @@ public struct Job: Codable, Sendable, Equatable {
     public var runtimeIdentifier: String
     /// The legacy engine kernel ("python3"); empty with ML Runtimes.
     public var kernel: String
+    /// Whether a run past ``timeout`` is stopped (else only marked).
+    public var killOnTimeout: Bool
 
     public init(
         id: String, name: String, script: String = "", cpu: Double = 1, memory: Double = 1,
         timeout: Int = 0, environment: [String: String] = [:], arguments: String = "",
-        runtimeIdentifier: String = "", kernel: String = ""
+        runtimeIdentifier: String = "", kernel: String = "", killOnTimeout: Bool = false
     ) {
         self.id = id
         self.name = name
@@ -38,11 +40,13 @@ public struct Job: Codable, Sendable, Equatable {
         self.arguments = arguments
         self.runtimeIdentifier = runtimeIdentifier
         self.kernel = kernel
+        self.killOnTimeout = killOnTimeout
     }
 
     enum CodingKeys: String, CodingKey {
         case id, name, script, cpu, memory, timeout, environment, arguments, kernel
         case runtimeIdentifier = "runtime_identifier"
+        case killOnTimeout = "kill_on_timeout"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -57,7 +61,8 @@ public struct Job: Codable, Sendable, Equatable {
             environment: try c.wireEnvironment(.environment),
             arguments: try c.wireString(.arguments),
             runtimeIdentifier: try c.wireString(.runtimeIdentifier),
-            kernel: try c.wireString(.kernel)
+            kernel: try c.wireString(.kernel),
+            killOnTimeout: try c.decodeIfPresent(Bool.self, forKey: .killOnTimeout) ?? false
         )
     }
 
@@ -73,5 +78,6 @@ public struct Job: Codable, Sendable, Equatable {
         try c.wireString(arguments, .arguments)
         try c.wireString(runtimeIdentifier, .runtimeIdentifier)
         try c.wireString(kernel, .kernel)
+        if killOnTimeout { try c.encode(true, forKey: .killOnTimeout) }
     }
 }

@@ -62,10 +62,12 @@ public struct UpdateJobRequest: Codable, Sendable, Equatable {
     public var runtimeIdentifier: String?
     public var kernel: String?
     public var arguments: String?
+    public var killOnTimeout: Bool?
 
     public init(
         name: String? = nil, script: String? = nil, cpu: Double? = nil, memory: Double? = nil, timeout: Int? = nil,
-        environment: String? = nil, runtimeIdentifier: String? = nil, kernel: String? = nil, arguments: String? = nil
+        environment: String? = nil, runtimeIdentifier: String? = nil, kernel: String? = nil, arguments: String? = nil,
+        killOnTimeout: Bool? = nil
     ) {
         self.name = name
         self.script = script
@@ -76,11 +78,13 @@ public struct UpdateJobRequest: Codable, Sendable, Equatable {
         self.runtimeIdentifier = runtimeIdentifier
         self.kernel = kernel
         self.arguments = arguments
+        self.killOnTimeout = killOnTimeout
     }
 
     enum CodingKeys: String, CodingKey {
         case name, script, cpu, memory, timeout, environment, kernel, arguments
         case runtimeIdentifier = "runtime_identifier"
+        case killOnTimeout = "kill_on_timeout"
     }
 
     /// The API names of the fields it sets, in a fixed order.
@@ -95,6 +99,7 @@ public struct UpdateJobRequest: Codable, Sendable, Equatable {
         if runtimeIdentifier != nil { names.append("runtime_identifier") }
         if kernel != nil { names.append("kernel") }
         if arguments != nil { names.append("arguments") }
+        if killOnTimeout != nil { names.append("kill_on_timeout") }
         return names
     }
 

@@ -60,7 +60,7 @@ package struct CurlHTTPTransport: HTTPTransport {
         case -1:
             throw cannotLoad(reason)
         default:
-            throw JobClientError(.transport, "request to \(endpoint) not sent: \(reason)", mayHaveReachedServer: false)
+            throw JobClientError(.transport, "request to \(endpoint) not sent: \(reason)", mayHaveTakenEffect: false)
         }
 
         if response.body_too_large != 0 {
@@ -74,7 +74,7 @@ package struct CurlHTTPTransport: HTTPTransport {
             var message = "\(endpoint): \(reason) (curl error \(code))"
             if code == 60 || code == 77 { message += "; the server's certificate is not trusted: \(trust.advice)" }
             // 5, 6, 7: the proxy or host did not resolve, or the connection was not made.
-            throw JobClientError(kind(ofCurlCode: code), message, mayHaveReachedServer: ![5, 6, 7].contains(code))
+            throw JobClientError(kind(ofCurlCode: code), message, mayHaveTakenEffect: ![5, 6, 7].contains(code))
         }
         guard (100...599).contains(response.status) else {
             throw invalid(endpoint, "status code \(response.status)")

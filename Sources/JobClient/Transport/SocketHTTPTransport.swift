@@ -19,7 +19,7 @@ package struct SocketHTTPTransport: HTTPTransport {
         // name lookup that outlives it (getaddrinfo cannot be interrupted).
         let late = Result<HTTPTransportResponse, JobClientError>.failure(
             JobClientError(
-                .timeout, "no answer from \(exchange.endpoint) in time (looking up its address took too long)", mayHaveReachedServer: false
+                .timeout, "no answer from \(exchange.endpoint) in time (looking up its address took too long)", mayHaveTakenEffect: false
             )
         )
         let result = await OwnThread.run(
@@ -97,7 +97,7 @@ private struct Exchange: Sendable {
         let lookup = getaddrinfo(endpoint.host, String(endpoint.port), &hints, &addresses)
         guard lookup == 0, let first = addresses else {
             let reason = Int(lookup) == Int(EAI_SYSTEM) ? Self.describe(errno) : String(cString: gai_strerror(lookup))
-            throw JobClientError(.transport, "cannot resolve host '\(endpoint.host)' (\(reason))", mayHaveReachedServer: false)
+            throw JobClientError(.transport, "cannot resolve host '\(endpoint.host)' (\(reason))", mayHaveTakenEffect: false)
         }
         defer { freeaddrinfo(first) }
 
@@ -119,7 +119,7 @@ private struct Exchange: Sendable {
             } else if errno == EINPROGRESS {
                 guard try wait(fd, for: POLLOUT) else {
                     close(fd)
-                    throw timedOut("\(endpoint) did not accept the connection").with(mayHaveReachedServer: false)
+                    throw timedOut("\(endpoint) did not accept the connection").with(mayHaveTakenEffect: false)
                 }
                 var length = socklen_t(MemoryLayout<Int32>.size)
                 if getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0 { error = errno }
@@ -137,7 +137,7 @@ private struct Exchange: Sendable {
         }
         throw JobClientError(
             .transport, refused ? "connection refused by \(endpoint)" : "cannot connect to \(endpoint) (\(failure))",
-            mayHaveReachedServer: false
+            mayHaveTakenEffect: false
         )
     }
 

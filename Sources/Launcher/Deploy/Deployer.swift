@@ -89,8 +89,6 @@ public struct Deployer: Sendable {
         self.kernel = kernel
     }
 
-    /// The fields the API v2 can change on an existing job (of those deploy sets).
-    public static let updatableFields = ["cpu", "memory", "timeout", "environment"]
 
     /// Brings the project's jobs in line with ``definitions``; `output` gets
     /// one line per job as it is done (in a dry run, also the request each
@@ -115,7 +113,7 @@ public struct Deployer: Sendable {
             do throws(JobClientError) {
                 outcome = try await apply(step, dryRun: dryRun, output: output)
             } catch {
-                throw Self.incomplete(plan: plan, failedAt: index, done: outcomes, cause: error)
+                throw await incomplete(plan: plan, failedAt: index, done: outcomes, cause: error)
             }
             output(outcome.description)
             outcomes.append(outcome)
@@ -141,7 +139,7 @@ public struct Deployer: Sendable {
             let job = try await client.createJob(request)
             return Outcome(name: step.name, jobID: job.id, action: .created)
         case (.update(let id, let update), false):
-            _ = try await client.updateJob(jobID: id, update)
+            try await client.patchJob(jobID: id, update)
             // What the server holds, not what it answered to the PATCH.
             let now = try await client.job(jobID: id)
             let remaining = Set(Self.changes(from: now, to: step.desired).update.fieldNames)
@@ -230,7 +228,8 @@ public struct Deployer: Sendable {
         CreateJobRequest(
             name: definition.name, script: definition.script, cpu: definition.cpu, memory: definition.memory,
             timeout: definition.timeoutSeconds, environment: definition.environment,
-            runtimeIdentifier: runtimeIdentifier ?? definition.runtimeIdentifier, kernel: kernel ?? definition.kernel,
+            runtimeIdentifier: runtimeIdentifier ?? (kernel == nil ? definition.runtimeIdentifier : nil),
+            kernel: kernel ?? definition.kernel,
             arguments: definition.arguments, killOnTimeout: true
         )
     }
@@ -244,6 +243,7 @@ public struct Deployer: Sendable {
         if !same(job.memory, desired.memory) { update.memory = desired.memory }
         if job.timeout != desired.timeout { update.timeout = desired.timeout }
         if job.environment != desired.environment { update.environment = WireFormat.json(desired.environment) }
+        if desired.killOnTimeout == true, !job.killOnTimeout { update.killOnTimeout = true }
         var fixed: [String] = []
         if job.script != desired.script { fixed.append("script") }
         if let runtime = desired.runtimeIdentifier, runtime != job.runtimeIdentifier { fixed.append("runtime_identifier") }
@@ -259,8 +259,9 @@ public struct Deployer: Sendable {
 
     // MARK: Reporting
 
-    /// The error of a failed write: what failed, what was done, what was not.
-    static func incomplete(plan: [Step], failedAt index: Int, done: [Outcome], cause: JobClientError) -> LauncherError {
+    /// The error of a failed write: what failed, what was done, and what the
+    /// server holds now of the rest (its answer may have been lost after the work).
+    func incomplete(plan: [Step], failedAt index: Int, done: [Outcome], cause: JobClientError) async -> LauncherError {
         let verb: String
         switch plan[index].change {
         case .create: verb = "creating"
@@ -268,19 +269,31 @@ public struct Deployer: Sendable {
         case .update, .none: verb = "updating"
         }
         let doneText = done.isEmpty ? "nothing" : done.map { $0.description.split(separator: "\n")[0] }.joined(separator: "; ")
-        let notDone = plan[index...].compactMap { step -> String? in
-            switch step.change {
-            case .none: nil  // already as defined
-            case .create: "'\(step.name)' (not created)"
-            case .recreate: "'\(step.name)' (not recreated; if it is gone, a re-run creates it)"
-            case .update(_, let update): "'\(step.name)' (not updated: \(update.fieldNames.joined(separator: ", ")))"
+        var notDone: [String] = []
+        for step in plan[index...] {
+            if case .none = step.change { continue }  // already as defined
+            let now: Job?
+            do throws(JobClientError) { now = try await client.findJobIfExists(named: step.name) } catch {
+                notDone.append("'\(step.name)' (unknown: the jobs cannot be listed now)")
+                continue
             }
+            guard let now else {
+                notDone.append("'\(step.name)' (does not exist)")
+                continue
+            }
+            let left = Self.changes(from: now, to: step.desired)
+            let fields = left.update.fieldNames + left.fixed
+            notDone.append(
+                fields.isEmpty
+                    ? "'\(step.name)' (id \(now.id): as defined after all)"
+                    : "'\(step.name)' (id \(now.id): differs in \(fields.joined(separator: ", ")))"
+            )
         }
         return LauncherError(
             .deploy,
             "deploy incomplete: \(verb) '\(plan[index].name)' failed: \(cause.message)\n"
                 + "  done: \(doneText)\n"
-                + "  not done: \(notDone.joined(separator: ", "))\n"
+                + "  the rest, as the server holds it now: \(notDone.joined(separator: ", "))\n"
                 + "Run cml-local deploy again to complete it: it reuses the jobs that exist and creates or updates the rest."
         )
     }

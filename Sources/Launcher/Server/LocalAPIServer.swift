@@ -236,7 +236,7 @@ extension LocalAPIServer {
             name: name, script: script, cpu: try fields.number("cpu") ?? 1, memory: try fields.number("memory") ?? 1,
             timeout: try fields.integer("timeout") ?? 0, environment: try fields.stringMap("environment") ?? [:],
             runtimeIdentifier: try fields.string("runtime_identifier"), kernel: try fields.string("kernel"),
-            arguments: try fields.string("arguments")
+            arguments: try fields.string("arguments"), killOnTimeout: try fields.bool("kill_on_timeout")
         )
     }
 
@@ -248,7 +248,8 @@ extension LocalAPIServer {
             name: try fields.string("name"), script: try fields.string("script"), cpu: try fields.number("cpu"),
             memory: try fields.number("memory"), timeout: try fields.integer("timeout"),
             environment: try fields.string("environment"), runtimeIdentifier: try fields.string("runtime_identifier"),
-            kernel: try fields.string("kernel"), arguments: try fields.string("arguments")
+            kernel: try fields.string("kernel"), arguments: try fields.string("arguments"),
+            killOnTimeout: try fields.bool("kill_on_timeout")
         )
     }
 }
@@ -269,6 +270,14 @@ private struct JobFields {
         case nil, .null?: return nil
         case .string(let text)?: return text
         case let other?: throw Self.mismatch(other, "string")
+        }
+    }
+
+    func bool(_ key: String) throws(APIFailure) -> Bool? {
+        switch object[key] {
+        case nil, .null?: return nil
+        case .bool(let value)?: return value
+        case let other?: throw Self.mismatch(other, "bool")
         }
     }
 

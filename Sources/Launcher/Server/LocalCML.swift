@@ -118,7 +118,7 @@ public actor LocalCML {
                 id: id, name: request.name, script: request.script, cpu: request.cpu, memory: request.memory,
                 timeout: request.timeout, environment: request.environment,
                 arguments: request.arguments ?? "", runtimeIdentifier: request.runtimeIdentifier ?? "",
-                kernel: request.kernel ?? ""
+                kernel: request.kernel ?? "", killOnTimeout: request.killOnTimeout ?? false
             )
             table.jobs.append(job)
             return job
@@ -130,7 +130,8 @@ public actor LocalCML {
     ///
     /// As Cloudera documents for its server, only `name`, `cpu`, `memory`,
     /// `timeout` and `environment` (of the fields this project uses) can be
-    /// changed: `script`, `arguments`, `runtime_identifier` and `kernel` in the
+    /// changed, and `kill_on_timeout` is taken too (whether a real server
+    /// does is not documented; deploy reads the job back to see): `script`, `arguments`, `runtime_identifier` and `kernel` in the
     /// body are ignored, and the answer shows the job unchanged in them.
     ///
     /// - Throws: ``APIFailure`` 404 for an unknown project or job, 400 for an
@@ -154,6 +155,7 @@ public actor LocalCML {
             if let memory = update.memory { job.memory = memory; definition?.memory = memory }
             if let timeout = update.timeout { job.timeout = timeout; definition?.timeoutSeconds = timeout }
             if let environment { job.environment = environment; definition?.environment = environment }
+            if let kill = update.killOnTimeout { job.killOnTimeout = kill }
             table.jobs[index] = job
             table.definitions[jobID] = definition
             return job
