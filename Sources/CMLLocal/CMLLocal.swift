@@ -80,7 +80,11 @@ extension CMLLocal {
         func validate() throws {
             if python != nil, !asCML { throw ValidationError("--python is used only with --as-cml") }
             guard maxRuns >= 1 else { throw ValidationError("--max-runs must be at least 1") }
-            if let runTimeout, !(runTimeout > 0) { throw ValidationError("--run-timeout must be a positive number of seconds") }
+            if let runTimeout, !(runTimeout > 0 && runTimeout <= Double(JobDefinition.maxTimeoutSeconds)) {
+                throw ValidationError(
+                    "--run-timeout must be a positive number of seconds up to \(JobDefinition.maxTimeoutSeconds), got \(runTimeout)"
+                )
+            }
             for pair in jobEnvironment where !(pair.split(separator: "=", maxSplits: 1).first.map { !$0.isEmpty } ?? false)
                 || !pair.contains("=")
             {

@@ -42,6 +42,39 @@ struct CommandLineTests {
         #expect(fake.records().isEmpty)
     }
 
+    @Test(
+        "a --run-timeout beyond CML's int32 seconds (or not a positive number) is a usage error, not a crash",
+        arguments: ["inf", "1e300", "2147483648", "nan", "0"]
+    )
+    func runTimeoutOutOfRange(value: String) throws {
+        let fake = try FakeJobs()
+        defer { fake.remove() }
+        let jobsFile = fake.directory + "/jobs.json"
+        try JSONEncoder().encode(fake.definitions()).write(to: URL(fileURLWithPath: jobsFile))
+        let (status, stdout, stderr) = try Self.run(["run", "--jobs", jobsFile, "--run-timeout", value], in: fake.directory)
+        #expect(status == 64)
+        #expect(stderr.contains("--run-timeout must be a positive number of seconds up to 2147483647, got "), "\(stderr)")
+        #expect(stdout.isEmpty)
+        #expect(fake.records().isEmpty)
+    }
+
+    @Test("a timeout_seconds beyond CML's int32 seconds in jobs.json is one ERROR line, not a crash")
+    func jobTimeoutOutOfRange() throws {
+        let fake = try FakeJobs()
+        defer { fake.remove() }
+        let jobsFile = fake.directory + "/jobs.json"
+        try JSONEncoder().encode(fake.definitions(timeoutSeconds: Int.max)).write(to: URL(fileURLWithPath: jobsFile))
+        let (status, stdout, stderr) = try Self.run(["run", "--jobs", jobsFile, "--store", "store"], in: fake.directory)
+        #expect(status == 1)
+        #expect(
+            stderr == "ERROR: \(jobsFile): job #1 ('Get Predictions') has timeout_seconds \(Int.max); "
+                + "the most is 2147483647 (CML's limit), 0 for none\n"
+        )
+        #expect(stdout.isEmpty)
+        #expect(fake.records().isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: fake.store))
+    }
+
     @Test("a whole fake pipeline through the binary: trigger lines in its output, exit 0, store default")
     func wholePipeline() throws {
         guard FakeJobs.available else { return }

@@ -13,7 +13,7 @@ public struct JobDefinition: Codable, Sendable, Equatable {
     public var cpu: Double
     /// Memory per run, GiB.
     public var memory: Double
-    /// Seconds a run may take; 0 means no limit.
+    /// Seconds a run may take; 0 means no limit; at most ``maxTimeoutSeconds``.
     public var timeoutSeconds: Int
     /// The job-level environment: the only non-platform variables a run gets.
     public var environment: [String: String]
@@ -26,6 +26,9 @@ public struct JobDefinition: Codable, Sendable, Equatable {
     /// Deployment only: the CML job's default arguments; `nil` sends none and
     /// leaves a deployed job's arguments alone.
     public var arguments: String?
+
+    /// The longest timeout in seconds: CML's job timeout is an int32 (about 68 years).
+    public static let maxTimeoutSeconds = Int(Int32.max)
 
     public init(
         name: String, executable: String, script: String = "", cpu: Double = 1, memory: Double = 2,
@@ -96,7 +99,8 @@ public struct JobDefinitions: Codable, Sendable, Equatable {
         return definitions
     }
 
-    /// Checks names (non-empty, unique), executables (non-empty) and timeouts (not negative).
+    /// Checks names (non-empty, unique), executables (non-empty) and timeouts
+    /// (from 0 to ``JobDefinition/maxTimeoutSeconds``).
     public func validate(source: String) throws(LauncherError) {
         guard !jobs.isEmpty else { throw LauncherError(.jobDefinitions, "\(source): no jobs defined") }
         var seen: Set<String> = []
@@ -113,6 +117,13 @@ public struct JobDefinitions: Codable, Sendable, Equatable {
             }
             guard job.timeoutSeconds >= 0 else {
                 throw LauncherError(.jobDefinitions, "\(at) ('\(job.name)') has a negative timeout_seconds")
+            }
+            guard job.timeoutSeconds <= JobDefinition.maxTimeoutSeconds else {
+                throw LauncherError(
+                    .jobDefinitions,
+                    "\(at) ('\(job.name)') has timeout_seconds \(job.timeoutSeconds); "
+                        + "the most is \(JobDefinition.maxTimeoutSeconds) (CML's limit), 0 for none"
+                )
             }
         }
     }
