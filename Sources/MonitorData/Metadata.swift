@@ -125,7 +125,8 @@ public struct Metadata: Sendable, Equatable {
         }
         switch error {
         case .typeMismatch(let type, let context):
-            return "\(pathText(context.codingPath)): expected \(typeName(type))"
+            let found = found(in: context.debugDescription).map { ", found \($0)" } ?? ""
+            return "\(pathText(context.codingPath)): expected \(typeName(type))\(found)"
         case .valueNotFound(let type, let context):
             return "\(pathText(context.codingPath)): expected \(typeName(type)), found null"
         case .keyNotFound(let key, let context):
@@ -135,6 +136,19 @@ public struct Metadata: Sendable, Equatable {
             return "\(pathText(context.codingPath)): \(context.debugDescription)"
         @unknown default:
             return "\(error)"
+        }
+    }
+
+    /// What a type mismatch found, from its "Expected to decode X but found Y instead." text.
+    private static func found(in description: String) -> String? {
+        let suffix = " instead."
+        guard let start = description.firstRange(of: " but found "), description.hasSuffix(suffix) else { return nil }
+        let found = String(description[start.upperBound...].dropLast(suffix.count))
+        switch found {
+        case "number": return "a number"
+        case "bool": return "a boolean"
+        case "a dictionary": return "an object"
+        default: return found
         }
     }
 
@@ -172,7 +186,7 @@ private struct RawReference: Decodable {
             switch key.stringValue {
             case "predictions": predictions = try c.decode(String.self, forKey: key)
             case "labels": labels = try c.decode(String.self, forKey: key)
-            default: metrics[key.stringValue] = try c.decode(Double.self, forKey: key)
+            default: metrics[key.stringValue] = try c.decodeNumber(forKey: key)
             }
         }
     }
@@ -185,6 +199,20 @@ private struct RawPeriod: Decodable {
     var predictions: String?
     var labels: String?
     var rows: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case period, start, end, predictions, labels, rows
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        period = try c.decodeIntegerIfPresent(forKey: .period)
+        start = try c.decodeIfPresent(String.self, forKey: .start)
+        end = try c.decodeIfPresent(String.self, forKey: .end)
+        predictions = try c.decodeIfPresent(String.self, forKey: .predictions)
+        labels = try c.decodeIfPresent(String.self, forKey: .labels)
+        rows = try c.decodeIntegerIfPresent(forKey: .rows)
+    }
 }
 
 private struct RawMetadata: Decodable {
@@ -204,6 +232,17 @@ private struct RawMetadata: Decodable {
         case periods
         case reference
         case task
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        formatVersion = try c.decodeIntegerIfPresent(forKey: .formatVersion)
+        name = try c.decodeIfPresent(String.self, forKey: .name)
+        numPeriods = try c.decodeIntegerIfPresent(forKey: .numPeriods)
+        positiveLabel = try c.decodeIfPresent(String.self, forKey: .positiveLabel)
+        periods = try c.decodeIfPresent([RawPeriod].self, forKey: .periods)
+        reference = try c.decodeIfPresent(RawReference.self, forKey: .reference)
+        task = try c.decodeIfPresent(String.self, forKey: .task)
     }
 
     func validated(file: String) throws(DataError) -> Metadata {
@@ -290,5 +329,47 @@ private struct RawMetadata: Decodable {
             message += "; missing period numbers: " + missing.map(String.init).joined(separator: ", ")
         }
         return message
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// An optional integer field. A number that is not an `Int` (`300.5`, `1e30`)
+    /// or a string is a type mismatch at the field, saying what was found:
+    /// swift-foundation's `JSONDecoder` throws its own error for such a number,
+    /// which its top level reports as "not valid JSON" with no path.
+    fileprivate func decodeIntegerIfPresent(forKey key: Key) throws -> Int? {
+        guard contains(key), try !decodeNil(forKey: key) else { return nil }
+        do {
+            return try decode(Int.self, forKey: key)
+        } catch DecodingError.typeMismatch(let type, let context) {
+            guard let text = try? decode(String.self, forKey: key) else {
+                throw DecodingError.typeMismatch(type, context)
+            }
+            throw mismatch(Int.self, key, found: "the string \"\(DataError.displayText(text))\"")
+        } catch let error as DecodingError {
+            throw error
+        } catch {
+            guard let number = try? decode(Double.self, forKey: key) else {
+                throw mismatch(Int.self, key, found: "a number out of range")
+            }
+            throw mismatch(Int.self, key, found: "\(number)")
+        }
+    }
+
+    /// A number field; one beyond `Double`'s range (`1e400`) is a type mismatch at the field.
+    fileprivate func decodeNumber(forKey key: Key) throws -> Double {
+        do {
+            return try decode(Double.self, forKey: key)
+        } catch let error as DecodingError {
+            throw error
+        } catch {
+            throw mismatch(Double.self, key, found: "a number out of range")
+        }
+    }
+
+    private func mismatch(_ type: Any.Type, _ key: Key, found: String) -> DecodingError {
+        DecodingError.typeMismatch(
+            type, .init(codingPath: codingPath + [key], debugDescription: "Expected to decode \(type) but found \(found) instead.")
+        )
     }
 }

@@ -159,6 +159,43 @@ struct DataSetTests {
         #expect(error?.message.contains(example.message) == true, "\(String(describing: error))")
     }
 
+    /// Valid JSON of the wrong type: the field, the type expected and what was found, never "not valid JSON".
+    static let wrongTypes: [Invalid] = {
+        func with(_ literal: String, _ edit: (inout [String: Any]) -> Void) -> String {
+            json(edit).replacingOccurrences(of: "\"LITERAL\"", with: literal)
+        }
+        return [
+            Invalid(name: "rows 300.5", json: editPeriod(1) { $0["rows"] = 300.5 },
+                    message: "invalid metadata: periods[1].rows: expected an integer, found 300.5"),
+            Invalid(name: "num_periods \"10\"", json: json { $0["num_periods"] = "10" },
+                    message: #"invalid metadata: num_periods: expected an integer, found the string "10""#),
+            Invalid(name: "num_periods 1e30", json: with("1e30") { $0["num_periods"] = "LITERAL" },
+                    message: "invalid metadata: num_periods: expected an integer, found 1e+30"),
+            Invalid(name: "format_version 1.5", json: json { $0["format_version"] = 1.5 },
+                    message: "invalid metadata: format_version: expected an integer, found 1.5"),
+            Invalid(name: "period 0.5", json: editPeriod(0) { $0["period"] = 0.5 },
+                    message: "invalid metadata: periods[0].period: expected an integer, found 0.5"),
+            Invalid(name: "reference 1e400", json: with("1e400") { $0["reference"] = ["accuracy": "LITERAL"] },
+                    message: "invalid metadata: reference.accuracy: expected a number, found a number out of range"),
+            Invalid(name: "name 5", json: json { $0["name"] = 5 }, message: "invalid metadata: name: expected a string, found a number"),
+            Invalid(name: "name true", json: json { $0["name"] = true }, message: "invalid metadata: name: expected a string, found a boolean"),
+            Invalid(name: "periods an object", json: json { $0["periods"] = ["a": 1] },
+                    message: "invalid metadata: periods: expected an array, found an object"),
+            Invalid(name: "a period a number", json: json { $0["periods"] = [5] },
+                    message: "invalid metadata: periods[0]: expected an object, found a number"),
+        ]
+    }()
+
+    @Test("valid JSON with a wrong type names the field, the type expected and the value found", arguments: wrongTypes)
+    func wrongType(_ example: Invalid) throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        try writeMetadata(dir, json: example.json)
+        let error = dataError { _ = try DataSet(directory: dir.path) }
+        #expect(error?.kind == .metadata)
+        #expect(error?.message == example.message, "\(String(describing: error))")
+    }
+
     @Test("a missing data directory, a missing or damaged metadata file")
     func missing() throws {
         let dir = try TempDir()

@@ -195,6 +195,11 @@ let metadataDamage: [BadInput] = [
     .metadata("empty JSON", "", needles: ["invalid metadata"]),
     .metadata("format_version 2", metadataJSON().replacingOccurrences(of: "\"format_version\": 1", with: "\"format_version\": 2"), needles: ["unsupported format_version 2"]),
     .metadata("num_periods a string", metadataJSON().replacingOccurrences(of: "\"num_periods\": 2", with: "\"num_periods\": \"2\""), needles: ["num_periods"]),
+    .metadata(
+        "rows not an integer",
+        metadataJSON().replacingOccurrences(of: #""period": 1,"#, with: #""period": 1, "rows": 300.5,"#),
+        needles: ["invalid metadata: periods[1].rows: expected an integer, found 300.5"]
+    ),
     .metadata("missing name", metadataJSON().replacingOccurrences(of: "\"name\": \"fixture\", ", with: ""), needles: ["missing field name"]),
     BadInput("a symlink leaving the data dir", job: "get-predictions", needles: ["resolves to", "outside the data directory"]) { sandbox in
         let outside = "\(sandbox.root)/outside.csv.gz"
