@@ -18,7 +18,13 @@ extension CMLLocal {
         @Option(help: "The data set directory, for its name and the default store (default: data/sample).")
         var data: String?
 
-        @Option(help: "The HTML file to write (default: STORE/report.html).")
+        @Option(
+            help: ArgumentHelp(
+                "The HTML file to write, - for standard output (default: STORE/report.html). "
+                    + "A FIFO, a device or a symbolic link is written into, never replaced.",
+                valueName: "file"
+            )
+        )
         var out: String?
 
         func run() throws {
@@ -31,18 +37,21 @@ extension CMLLocal {
                 throw ExitCode.failure
             }
             guard FileManager.default.fileExists(atPath: root) else {
-                printError("\(root): the store does not exist: run the pipeline first, or name it with --store")
+                printError("ERROR: \(root): the store does not exist: run the pipeline first, or name it with --store")
                 throw ExitCode.failure
             }
             let dataDirectory = options.dataDirectory ?? LauncherOptions.absolute("data/sample")
-            let name = try? DataSet(directory: dataDirectory).metadata.name
+            let name = store == nil || data != nil ? try? DataSet(directory: dataDirectory).metadata.name : nil
             do {
-                let path = try MonitorReport.Report.write(
-                    store: Store(root: root), name: store == nil || data != nil ? name : nil,
-                    to: out.map { LauncherOptions.absolute($0) })
-                print("Report: \(path)")
+                if let out, out == "-" || FileSystem.isStandardOutput(out) {
+                    try MonitorReport.Report.writeToStandardOutput(store: Store(root: root), name: name)
+                } else {
+                    // Not LauncherOptions.absolute: it resolves symbolic links, and a link is written through, not replaced.
+                    let path = out.map { $0.hasPrefix("/") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 }
+                    print("Report: \(try MonitorReport.Report.write(store: Store(root: root), name: name, to: path))")
+                }
             } catch {
-                printError(error.description)
+                printError("ERROR: \(error.description)")
                 throw ExitCode.failure
             }
         }

@@ -20,16 +20,24 @@ public struct Report: Sendable {
     /// The default output file, `STORE/report.html`.
     public static func defaultPath(store: Store) -> String { "\(store.root)/report.html" }
 
-    /// Reads `store`, renders the report and writes it atomically to `path` (default `STORE/report.html`).
+    /// Reads `store`, renders the report and writes it to `path` (default
+    /// `STORE/report.html`): atomically over a regular file, in place into
+    /// anything else (a FIFO, a device, a symbolic link), which is never replaced.
     ///
     /// - Returns: the path written.
     /// - Throws: ``StoreError`` when the file cannot be written.
     @discardableResult
     public static func write(store: Store, name: String? = nil, to path: String? = nil) throws(StoreError) -> String {
         let target = path ?? defaultPath(store: store)
-        let html = Report(data: ReportData(store: store, name: name)).html()
-        try FileSystem.writeAtomically(html, to: target)
+        try FileSystem.writeOutput(Array(Report(data: ReportData(store: store, name: name)).html().utf8), to: target)
         return target
+    }
+
+    /// Reads `store`, renders the report and writes it to standard output.
+    ///
+    /// - Throws: ``StoreError`` when standard output cannot be written.
+    public static func writeToStandardOutput(store: Store, name: String? = nil) throws(StoreError) {
+        try FileSystem.writeStandardOutput(Array(Report(data: ReportData(store: store, name: name)).html().utf8))
     }
 
     /// The whole HTML document.

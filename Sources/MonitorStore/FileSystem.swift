@@ -10,7 +10,8 @@ import Darwin
 public enum FileSystem {
     /// Writes `bytes` to `path` atomically: a temporary file beside it, `fsync`,
     /// `rename`, then `fsync` of the directory. Readers see the old or the new
-    /// content, never a part.
+    /// content, never a part. Only a regular file is replaced: a FIFO, a device,
+    /// a directory or a symbolic link at `path` is an error, never renamed over.
     ///
     /// - Throws: ``StoreError`` (`.io`) naming the path; the temporary file is removed.
     public static func writeAtomically(_ bytes: UnsafeRawBufferPointer, to path: String) throws(StoreError) {
@@ -23,6 +24,10 @@ public enum FileSystem {
     static func writeAtomically(
         to path: String, _ body: (inout FileWriter) throws(StoreError) -> Void
     ) throws(StoreError) {
+        var info = stat()
+        if lstat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG {
+            throw StoreError(.io, path: path, "is not a regular file; it is not replaced")
+        }
         let directory = parent(of: path)
         try makeDirectories(directory)
         let temporary = "\(directory)/.\(basename(of: path)).tmp-\(getpid())"
@@ -55,6 +60,45 @@ public enum FileSystem {
     /// ``writeAtomically(_:to:)-(UnsafeRawBufferPointer,_)`` for text.
     public static func writeAtomically(_ text: String, to path: String) throws(StoreError) {
         try writeAtomically(Array(text.utf8), to: path)
+    }
+
+    /// Writes `bytes` to an output file a user named. A regular file, or none,
+    /// is written with ``writeAtomically(_:to:)-([UInt8],_)``; anything else
+    /// at `path` (a FIFO, a device, a symbolic link such as `/dev/stdout`) is
+    /// opened and written in place, never replaced.
+    ///
+    /// - Throws: ``StoreError`` (`.io`) naming the path.
+    public static func writeOutput(_ bytes: [UInt8], to path: String) throws(StoreError) {
+        var info = stat()
+        guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG else {
+            return try writeAtomically(bytes, to: path)
+        }
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0o644)
+        guard fd >= 0 else { throw ioError(path, "cannot open") }
+        defer { close(fd) }
+        try writeBytes(bytes, to: fd, path: path)
+    }
+
+    /// Writes `bytes` to standard output.
+    ///
+    /// - Throws: ``StoreError`` (`.io`) when the write fails.
+    public static func writeStandardOutput(_ bytes: [UInt8]) throws(StoreError) {
+        try writeBytes(bytes, to: STDOUT_FILENO, path: "standard output")
+    }
+
+    /// `true` when `path` is the file, pipe or terminal open as this process's
+    /// standard output (`/dev/stdout`, `/proc/self/fd/1`, or the file stdout is redirected to).
+    public static func isStandardOutput(_ path: String) -> Bool {
+        var named = stat(), output = stat()
+        guard stat(path, &named) == 0, fstat(STDOUT_FILENO, &output) == 0 else { return false }
+        return named.st_dev == output.st_dev && named.st_ino == output.st_ino
+    }
+
+    private static func writeBytes(_ bytes: [UInt8], to fd: Int32, path: String) throws(StoreError) {
+        let result: Result<Void, StoreError> = bytes.withUnsafeBytes { buffer in
+            Result { () throws(StoreError) in try writeAll(fd, buffer, path: path) }
+        }
+        try result.get()
     }
 
     /// The whole content of `path`.

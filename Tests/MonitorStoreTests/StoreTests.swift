@@ -299,6 +299,26 @@ func overwrite(_ path: String, with bytes: [UInt8]) {
         #expect(error?.kind == .io)
     }
 
+    @Test("an atomic write never renames over a FIFO, a device or a symbolic link", arguments: ["fifo", "link to a file", "link to /dev/null"])
+    func atomicWriteRefusesWhatIsNotARegularFile(kind: String) throws {
+        let root = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let path = "\(root)/target"
+        switch kind {
+        case "fifo": #expect(mkfifo(path, 0o644) == 0)
+        case "link to a file":
+            try FileSystem.writeAtomically("kept", to: "\(root)/file")
+            try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: "file")
+        default: try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: "/dev/null")
+        }
+        let before = try FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType
+        let error = #expect(throws: StoreError.self) { try FileSystem.writeAtomically("new", to: path) }
+        #expect(error?.description == "\(path): is not a regular file; it is not replaced")
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root).sorted() == (kind == "link to a file" ? ["file", "target"] : ["target"]))
+        if kind == "link to a file" { #expect(String(decoding: try FileSystem.read("\(root)/file"), as: UTF8.self) == "kept") }
+    }
+
     @Test func lockIsExclusive() throws {
         let store = Store(root: try temporaryDirectory())
         do {
