@@ -1,4 +1,5 @@
 import JobClient
+import MonitorPolicy
 
 /// Everything a job takes from outside: locations, its environment, where it
 /// logs, and how it triggers the next job. Tests build one by hand.
@@ -58,11 +59,10 @@ public struct JobContext: Sendable {
     /// request may take, default 10) from the job-level environment.
     func retryPolicy() throws(JobFailure) -> RetryPolicy {
         var policy = RetryPolicy.default
-        if let text = environment["MONITOR_API_TIMEOUT"], !text.isEmpty {
-            guard let seconds = Double(text.trimmingSpaces), seconds.isFinite, seconds > 0, seconds <= 3600 else {
-                throw JobFailure("Invalid MONITOR_API_TIMEOUT '\(text)': expected a number of seconds in (0, 3600]")
-            }
-            policy.requestTimeout = .milliseconds(Int64((seconds * 1000).rounded(.up)))
+        do {
+            if let timeout = try APITimeout.parse(environment: environment) { policy.requestTimeout = timeout }
+        } catch {
+            throw JobFailure(error)
         }
         return policy
     }

@@ -388,6 +388,26 @@ func double(_ value: Any?) -> Double? { value as? Double ?? (value as? Int).map(
         #expect(badFlag.stderr.contains("Invalid --max-drop 'lots'"))
     }
 
+    /// The jobs' own words for a setting they refuse; `cml-local run` checks the same rules before the first run.
+    static let refusedSettings: [(String, String, String)] = [
+        ("MONITOR_MAX_DROP", "abc", "ERROR: Invalid MONITOR_MAX_DROP 'abc': expected a number in [0, 1]"),
+        ("MONITOR_SIGNIFICANCE", "2", "ERROR: Invalid MONITOR_SIGNIFICANCE '2': expected a number in (0, 1)"),
+        ("MONITOR_MIN_LABELED", "-1", "ERROR: Invalid MONITOR_MIN_LABELED '-1': expected a whole number >= 0"),
+        ("MONITOR_ON_DEGRADATION", "maybe", "ERROR: Invalid MONITOR_ON_DEGRADATION 'maybe': expected 'stop' or 'continue'"),
+        ("MONITOR_MIN_ACCURACY", "1.5", "ERROR: Invalid MONITOR_MIN_ACCURACY '1.5': expected a number in [0, 1]"),
+    ]
+
+    @Test("check-model refuses an invalid degradation setting with one ERROR line", arguments: 0..<refusedSettings.count)
+    func refusedSetting(index: Int) throws {
+        let (name, value, line) = Self.refusedSettings[index]
+        let ws = try Workspace([GeneratedPeriod(period: 0, rows: 50, accuracy: 0.9, seed: 3).fixture])
+        #expect(try ws.run("get-predictions", ["--period", "0,1"]).status == 0)
+        #expect(try ws.run("load-ground-truth", ["--period", "0,1"]).status == 0)
+        let result = try ws.run("check-model", ["--period", "0,1"], environment: [name: value])
+        #expect(result.status == 1)
+        #expect(result.stderr == line + "\n")
+    }
+
     @Test func referenceBaselineUsesTheMetadata() throws {
         let period = GeneratedPeriod(period: 0, rows: 500, accuracy: 0.7, seed: 5)
         let ws = try Workspace([period.fixture], reference: ["accuracy": 0.95])
