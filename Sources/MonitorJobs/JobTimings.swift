@@ -1,4 +1,5 @@
 import MonitorData
+import PeriodArgs
 import Synchronization
 
 #if canImport(Glibc)

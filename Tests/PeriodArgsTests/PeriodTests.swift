@@ -99,4 +99,12 @@ import Testing
         let done = try Period(current: 10, total: 10)
         #expect(PeriodMessages.allCompleted(done) == "All periods completed! (Period 10 = Total 10)")
     }
+
+    @Test func theChainOfJobsAndItsRunCount() {
+        #expect(PipelineJob.allCases.map(\.name) == ["Get Predictions", "Load Ground Truth", "Check Model"])
+        #expect(PipelineJob.allCases.map(\.next) == [.loadGroundTruth, .checkModel, .getPredictions])
+        #expect(PipelineJob.runCount(from: 0, total: 10) == 31)
+        #expect(PipelineJob.runCount(from: 3, total: 10) == 22)
+        #expect(PipelineJob.runCount(from: 10, total: 10) == 1)
+    }
 }

@@ -1,4 +1,5 @@
-/// The three jobs of the pipeline, their CML names and executables.
+/// The three jobs of the pipeline, their CML names and executables, and the
+/// order in which each triggers the next (SPEC §3).
 public enum PipelineJob: String, Sendable, CaseIterable {
     case getPredictions = "get-predictions"
     case loadGroundTruth = "load-ground-truth"
@@ -17,7 +18,7 @@ public enum PipelineJob: String, Sendable, CaseIterable {
     public var executable: String { rawValue }
 
     /// The job this one triggers.
-    var next: PipelineJob {
+    public var next: PipelineJob {
         switch self {
         case .getPredictions: .loadGroundTruth
         case .loadGroundTruth: .checkModel
@@ -25,20 +26,10 @@ public enum PipelineJob: String, Sendable, CaseIterable {
         }
     }
 
-    /// The seed's wording of the trigger line: `✓ Triggered <this>: …`.
-    var triggerNoun: String {
-        switch self {
-        case .getPredictions: "job"
-        case .loadGroundTruth: "next job"
-        case .checkModel: "next period"
-        }
+    /// The runs of a pipeline from period `current` of `total` that does not
+    /// stop early: three per period left, then the final `get-predictions
+    /// --period T,T` (`3T + 1` from period 0).
+    public static func runCount(from current: Int, total: Int) -> Int {
+        3 * max(0, total - current) + 1
     }
-}
-
-/// A job's exit status (SPEC §3, §6).
-public enum ExitStatus: Int32, Sendable {
-    case success = 0
-    case failure = 1
-    /// `check-model` found the model degraded and stopped the pipeline.
-    case degraded = 3
 }
