@@ -32,8 +32,8 @@ extension CMLLocal {
                 """
         )
 
-        @Option(help: "The job definitions file.")
-        var jobs: String = "jobs/jobs.json"
+        @Option(help: "The job definitions file (default: jobs/jobs.json in the nearest folder above cml-local's binary that has one).")
+        var jobs: String?
 
         @Flag(help: "Print the create and update requests instead of sending them (job listings are still read).")
         var dryRun = false
@@ -79,14 +79,18 @@ extension CMLLocal {
                 printError("ERROR: \(error.message)")
                 throw ExitCode.failure
             }
+            let jobsFile: String
             let definitions: JobDefinitions
-            do { definitions = try JobDefinitions.load(from: jobs) } catch {
+            do throws(LauncherError) {
+                jobsFile = try LauncherOptions.jobsFile(jobs, root: .besideCurrentExecutable())
+                definitions = try JobDefinitions.load(from: jobsFile)
+            } catch {
                 printError(error.description)
                 throw ExitCode.failure
             }
 
             print(
-                "cml-local deploy\(dryRun ? " (dry run)" : ""): \(definitions.jobs.count) jobs from \(jobs) "
+                "cml-local deploy\(dryRun ? " (dry run)" : ""): \(definitions.jobs.count) jobs from \(jobsFile) "
                     + "to project \(configuration.projectID) at \(configuration.apiBase)"
             )
             let deployer = Deployer(

@@ -21,7 +21,8 @@ extension CMLLocal {
                 Runs from any working directory: the job definitions and the sample data are found \
                 beside cml-local's own binary, in the nearest folder above it that holds jobs/jobs.json \
                 (the checkout from .build/…/release, the CML bundle from bin/). The store is relative \
-                to the working directory.
+                to the working directory. MONITOR_DATA_DIR and MONITOR_STORE_DIR from the shell are the \
+                defaults of --data and --store, as for the jobs.
 
                 --as-cml rehearses the CML deployment: every run goes through its entry script \
                 (the job definition's script, e.g. jobs/cml/check_model.py) in a Jupyter kernel, \
@@ -37,10 +38,12 @@ extension CMLLocal {
                 """
         )
 
-        @Option(help: "The data set directory, given to the jobs as MONITOR_DATA_DIR (default: data/sample beside the job definitions).")
+        @Option(
+            help: "The data set directory, given to the jobs as MONITOR_DATA_DIR (default: $MONITOR_DATA_DIR, else data/sample beside the job definitions)."
+        )
         var data: String?
 
-        @Option(help: "The store directory, given to the jobs as MONITOR_STORE_DIR (default: state/<data set>).")
+        @Option(help: "The store directory, given to the jobs as MONITOR_STORE_DIR (default: $MONITOR_STORE_DIR, else state/<data set>).")
         var store: String?
 
         @OptionGroup var period: PeriodOption
@@ -103,10 +106,7 @@ extension CMLLocal {
             let definitions: JobDefinitions
             var rehearsal: Rehearsal?
             do throws(LauncherError) {
-                guard let file = jobs.map({ LauncherOptions.absolute($0) }) ?? root?.jobsFile else {
-                    throw ProjectRoot.notFound(from: ProjectRoot.executableDirectory)
-                }
-                jobsFile = file
+                jobsFile = try LauncherOptions.jobsFile(jobs, root: root)
                 definitions = try JobDefinitions.load(from: jobsFile)
                 if asCML {
                     // The entry scripts and the driver come from the project beside cml-local.
@@ -124,9 +124,9 @@ extension CMLLocal {
             var options = LauncherOptions(jobs: definitions)
             options.jobsFile = jobsFile
             options.rehearsal = rehearsal
-            // Without --data: the sample beside the job definitions, wherever the launcher runs.
-            options.dataDirectory = data.map { LauncherOptions.absolute($0) } ?? root?.sampleData
-            options.storeDirectory = store.map { LauncherOptions.absolute($0) }
+            let shell = ProcessInfo.processInfo.environment
+            options.dataDirectory = LauncherOptions.dataDirectory(data, environment: shell, root: root)
+            options.storeDirectory = LauncherOptions.storeDirectory(store, environment: shell)
             options.period = first
             options.maxRuns = maxRuns
             for pair in jobEnvironment {

@@ -12,10 +12,12 @@ extension CMLLocal {
             discussion: "cml-local run writes the same report to STORE/report.html at its end."
         )
 
-        @Option(help: "The store directory (default: state/<data set name>, as for run).")
+        @Option(help: "The store directory (default: $MONITOR_STORE_DIR, else state/<data set name>, as for run).")
         var store: String?
 
-        @Option(help: "The data set directory, for its name and the default store (default: data/sample).")
+        @Option(
+            help: "The data set directory, for its name and the default store (default: $MONITOR_DATA_DIR, else data/sample beside the job definitions, as for run)."
+        )
         var data: String?
 
         @Option(
@@ -28,9 +30,10 @@ extension CMLLocal {
         var out: String?
 
         func run() throws {
+            let shell = ProcessInfo.processInfo.environment
             var options = LauncherOptions(jobs: JobDefinitions(jobs: []))
-            options.dataDirectory = data.map { LauncherOptions.absolute($0) }
-            options.storeDirectory = store.map { LauncherOptions.absolute($0) }
+            options.dataDirectory = LauncherOptions.dataDirectory(data, environment: shell, root: .besideCurrentExecutable())
+            options.storeDirectory = LauncherOptions.storeDirectory(store, environment: shell)
             let root: String
             do { root = try options.resolveStoreDirectory() } catch {
                 printError(error.description)
@@ -40,8 +43,10 @@ extension CMLLocal {
                 printError("ERROR: \(root): the store does not exist: run the pipeline first, or name it with --store")
                 throw ExitCode.failure
             }
-            let dataDirectory = options.dataDirectory ?? LauncherOptions.absolute("data/sample")
-            let name = store == nil || data != nil ? try? DataSet(directory: dataDirectory).metadata.name : nil
+            // A store named without a data set is reported under its own name, not the sample's.
+            let dataNamed = data != nil || shell[RunEnvironment.dataDirectoryVariable].map { !$0.isEmpty } == true
+            let name = options.storeDirectory == nil || dataNamed
+                ? try? DataSet(directory: options.resolvedDataDirectory).metadata.name : nil
             do {
                 if let out, out == "-" || FileSystem.isStandardOutput(out) {
                     try MonitorReport.Report.writeToStandardOutput(store: Store(root: root), name: name)

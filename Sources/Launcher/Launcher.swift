@@ -79,17 +79,18 @@ public final class Launcher: Sendable {
             try RehearsalProject.assemble(
                 rehearsal, at: store.rehearsalDirectory, definitions: options.jobs, jobsFile: options.jobsFile,
                 executables: executables,
-                dataDirectory: options.dataDirectory ?? LauncherOptions.absolute("data/sample", in: options.workingDirectory)
+                dataDirectory: options.resolvedDataDirectory
             )
         }
 
         let cml = LocalCML(definitions: options.jobs.jobs, maxRuns: options.maxRuns)
         let server = LocalAPIServer(cml: cml)
         let running = try await server.start()
+        let dataSet = try? DataSet(directory: options.resolvedDataDirectory)
         output(
             "cml-local: CML API v2 at \(running.apiBase), project \(cml.projectID), session \(session); "
-                + (options.jobsFile.map { "jobs \($0); " } ?? "")
-                + "store \(store.root)" + ((rehearsal?.dataDirectory ?? options.dataDirectory).map { "; data \($0)" } ?? "")
+                + (options.jobsFile.map { "jobs \($0); " } ?? "") + "store \(store.root)"
+                + Self.dataPart(dataSet?.metadata, at: rehearsal?.dataDirectory ?? options.dataDirectory ?? dataSet?.directory)
         )
         if let rehearsal {
             output(
@@ -158,10 +159,17 @@ public final class Launcher: Sendable {
         return result
     }
 
+    /// The banner's `; data set 'NAME' (T periods) at DIR`, or `; data DIR` when the data set cannot be read.
+    private static func dataPart(_ metadata: Metadata?, at directory: String?) -> String {
+        guard let directory else { return "" }
+        guard let metadata else { return "; data \(directory)" }
+        let periods = metadata.numPeriods == 1 ? "1 period" : "\(metadata.numPeriods) periods"
+        return "; data set '\(DataError.displayText(metadata.name))' (\(periods)) at \(directory)"
+    }
+
     /// Writes `STORE/report.html`; a failure is a warning and never changes the exit status.
     private func writeReport(store: LauncherStore) {
-        let data = options.dataDirectory ?? LauncherOptions.absolute("data/sample", in: options.workingDirectory)
-        let name = try? DataSet(directory: data).metadata.name
+        let name = try? DataSet(directory: options.resolvedDataDirectory).metadata.name
         do {
             output("Report: \(try Report.write(store: store.store, name: name))")
         } catch {

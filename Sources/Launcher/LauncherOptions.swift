@@ -10,9 +10,9 @@ public struct LauncherOptions: Sendable {
     /// The file ``jobs`` was read from, absolute: named in the launcher's first
     /// line and copied into the rehearsal project; `nil` when they were not read from a file.
     public var jobsFile: String?
-    /// `--data`, absolute; given to the jobs as `MONITOR_DATA_DIR`.
+    /// The data set, absolute (see ``dataDirectory(_:environment:root:)``); given to the jobs as `MONITOR_DATA_DIR`.
     public var dataDirectory: String?
-    /// `--store`, absolute; given to the jobs as `MONITOR_STORE_DIR`.
+    /// The store, absolute (see ``storeDirectory(_:environment:)``); given to the jobs as `MONITOR_STORE_DIR`.
     public var storeDirectory: String?
     /// `--period`: the first run's period; `nil` starts without `--period`.
     public var period: Period?
@@ -50,13 +50,18 @@ public struct LauncherOptions: Sendable {
     /// - Throws: ``LauncherError`` when the default is needed and the data set cannot be read.
     public func resolveStoreDirectory() throws(LauncherError) -> String {
         if let storeDirectory { return storeDirectory }
-        let data = dataDirectory ?? Self.absolute("data/sample", in: workingDirectory)
         do {
-            let name = try DataSet(directory: data).metadata.name
+            let name = try DataSet(directory: resolvedDataDirectory).metadata.name
             return Self.absolute(Store.defaultRoot(dataSetName: name), in: workingDirectory)
         } catch {
             throw LauncherError(.store, "cannot find the default store: \(error.description)")
         }
+    }
+
+    /// The data set the jobs read: ``dataDirectory``, else theirs without
+    /// `MONITOR_DATA_DIR`, `data/sample` in the ``workingDirectory``.
+    public var resolvedDataDirectory: String {
+        dataDirectory ?? Self.absolute("data/sample", in: workingDirectory)
     }
 
     /// `path` made absolute against `directory`, `.` and `..` resolved.

@@ -4,10 +4,10 @@ import Testing
 import TestSupport
 
 /// Runs `cml-local` off the cooperative pool (the test process serves the API it talks to).
-func cmlLocal(_ arguments: [String], environment: [String: String]) async throws -> ProcessResult {
+func cmlLocal(_ arguments: [String], environment: [String: String], directory: String? = nil) async throws -> ProcessResult {
     try await withCheckedThrowingContinuation { continuation in
         DispatchQueue.global().async {
-            continuation.resume(with: Result { try runProduct("cml-local", arguments, environment: environment) })
+            continuation.resume(with: Result { try runProduct("cml-local", arguments, environment: environment, directory: directory) })
         }
     }
 }
@@ -65,6 +65,16 @@ struct DeployCommandTests {
         #expect(wrongKey.stderr.contains("HTTP 401"))
 
         for output in outputs { #expect(!output.contains(Self.key), "\(output)") }
+    }
+
+    @Test("without --jobs, from any folder: the job definitions beside cml-local's binary")
+    func jobsBesideTheBinary() async throws {
+        let server = try await RecordingCML.start(token: Self.key)
+        let elsewhere = try makeTemporaryDirectory("deploy")
+        defer { try? FileManager.default.removeItem(atPath: elsewhere) }
+        let dry = try await cmlLocal(["deploy", "--dry-run"], environment: Self.environment(server), directory: elsewhere)
+        #expect(dry.status == 0, "\(dry.stderr)")
+        #expect(dry.stdout.contains("(dry run): 3 jobs from \(Self.jobsFile) to project \(server.cml.projectID)"))
     }
 
     @Test("without the platform variables or with some missing: a clear error, exit 1")

@@ -18,6 +18,8 @@ struct CommandLineTests {
         process.executableURL = URL(fileURLWithPath: cmlLocalBinary!)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        // The shell's MONITOR_DATA_DIR and MONITOR_STORE_DIR would be cml-local's defaults.
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MONITOR_") }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out

@@ -8,13 +8,20 @@ import JobClient
 ///    (so temporary files go where the user wants them);
 /// 2. the job's own `environment` from the job definitions;
 /// 3. the per-run `environment` of the create-run request;
-/// 4. `MONITOR_DATA_DIR` / `MONITOR_STORE_DIR` when `--data` / `--store` were given;
+/// 4. `MONITOR_DATA_DIR` / `MONITOR_STORE_DIR` when the launcher has a data set
+///    or store (`--data` / `--store`, or the same variables in its own environment);
 /// 5. the platform variables `CDSW_API_URL`, `CDSW_APIV2_KEY`, `CDSW_PROJECT_ID`
 ///    (pointing at the launcher; a job cannot override them, as on CML).
 ///
 /// A rehearsal run (`--as-cml`) gets ``asCML(_:arguments:)`` on top.
 public enum RunEnvironment {
     public static let basePath = "/usr/local/bin:/usr/bin:/bin"
+
+    /// The jobs' data set directory, when `cml-local` was given one.
+    public static let dataDirectoryVariable = "MONITOR_DATA_DIR"
+
+    /// The jobs' store directory, when `cml-local` was given one.
+    public static let storeDirectoryVariable = "MONITOR_STORE_DIR"
 
     /// The variable that carries a run's arguments on CML's Jupyter-based runtimes.
     public static let jobArgumentsVariable = "JOB_ARGUMENTS"
@@ -39,8 +46,8 @@ public enum RunEnvironment {
         var environment = base(host: host)
         environment.merge(job) { _, new in new }
         environment.merge(run) { _, new in new }
-        if let dataDirectory { environment["MONITOR_DATA_DIR"] = dataDirectory }
-        if let storeDirectory { environment["MONITOR_STORE_DIR"] = storeDirectory }
+        if let dataDirectory { environment[dataDirectoryVariable] = dataDirectory }
+        if let storeDirectory { environment[storeDirectoryVariable] = storeDirectory }
         environment["CDSW_API_URL"] = apiURL
         environment["CDSW_APIV2_KEY"] = apiKey
         environment["CDSW_PROJECT_ID"] = projectID
