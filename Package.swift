@@ -51,7 +51,7 @@ let package = Package(
         .target(
             name: "Launcher",
             dependencies: [
-                "JobClient", "PeriodArgs", "MonitorData", "MonitorStore", "MonitorReport",
+                "JobClient", "PeriodArgs", "MonitorData", "MonitorStore", "MonitorPolicy", "MonitorReport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],

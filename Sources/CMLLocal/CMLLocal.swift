@@ -51,8 +51,8 @@ extension CMLLocal {
         @Option(help: "The job definitions file (default: jobs/jobs.json in the nearest folder above cml-local's binary that has one).")
         var jobs: String?
 
-        @Option(help: "The most runs the pipeline may create.")
-        var maxRuns: Int = 10_000
+        @Option(help: "The most runs the pipeline may create, at least 3T+1 for T periods (default: 3T+1 and 10 more).")
+        var maxRuns: Int?
 
         @Option(help: "Seconds a run may take (overrides each job's timeout_seconds).")
         var runTimeout: Double?
@@ -82,7 +82,7 @@ extension CMLLocal {
 
         func validate() throws {
             if python != nil, !asCML { throw ValidationError("--python is used only with --as-cml") }
-            guard maxRuns >= 1 else { throw ValidationError("--max-runs must be at least 1") }
+            if let maxRuns, maxRuns < 1 { throw ValidationError("--max-runs must be at least 1") }
             if let runTimeout, !(runTimeout > 0 && runTimeout <= Double(JobDefinition.maxTimeoutSeconds)) {
                 throw ValidationError(
                     "--run-timeout must be a positive number of seconds up to \(JobDefinition.maxTimeoutSeconds), got \(runTimeout)"

@@ -49,6 +49,7 @@ public final class Launcher: Sendable {
         let session = LocalCML.makeID()
         var root = options.storeDirectory ?? ""
         do throws(LauncherError) {
+            let preflight = try Preflight(options)
             root = try options.resolveStoreDirectory()
             let store = LauncherStore(root: root)
             let lock: StoreLock
@@ -59,22 +60,17 @@ public final class Launcher: Sendable {
             }
             defer { withExtendedLifetime(lock) {} }
             try store.prepare()
-            return try await runPipeline(store: store, session: session)
+            return try await runPipeline(store: store, session: session, preflight: preflight)
         } catch {
             output(error.description)
             return PipelineResult(exitStatus: 1, runs: [], explanation: error.message, storeDirectory: root)
         }
     }
 
-    private func runPipeline(store: LauncherStore, session: String) async throws(LauncherError) -> PipelineResult {
-        var executables: [String: String] = [:]
-        for job in options.jobs.jobs {
-            executables[job.name] = try options.locator.resolve(job)
-        }
-        guard options.jobs[options.firstJob] != nil else {
-            throw LauncherError(.jobDefinitions, "no job named '\(options.firstJob)' to start the pipeline with")
-        }
-
+    private func runPipeline(
+        store: LauncherStore, session: String, preflight: Preflight
+    ) async throws(LauncherError) -> PipelineResult {
+        let executables = preflight.executables
         let rehearsal = try options.rehearsal.map { rehearsal throws(LauncherError) in
             try RehearsalProject.assemble(
                 rehearsal, at: store.rehearsalDirectory, definitions: options.jobs, jobsFile: options.jobsFile,
@@ -83,10 +79,10 @@ public final class Launcher: Sendable {
             )
         }
 
-        let cml = LocalCML(definitions: options.jobs.jobs, maxRuns: options.maxRuns)
+        let cml = LocalCML(definitions: options.jobs.jobs, maxRuns: preflight.maxRuns)
         let server = LocalAPIServer(cml: cml)
         let running = try await server.start()
-        let dataSet = try? DataSet(directory: options.resolvedDataDirectory)
+        let dataSet = preflight.dataSet
         output(
             "cml-local: CML API v2 at \(running.apiBase), project \(cml.projectID), session \(session); "
                 + (options.jobsFile.map { "jobs \($0); " } ?? "") + "store \(store.root)"

@@ -15,6 +15,8 @@ public struct LauncherError: Error, Sendable, CustomStringConvertible {
         case deploy
         /// `--as-cml`: no usable Python, or the rehearsal project could not be assembled.
         case rehearsal
+        /// A setting the jobs would refuse (`--job-env`, a job's environment), or a `--max-runs` too small for the data set.
+        case setting
     }
 
     public let kind: Kind

@@ -16,8 +16,9 @@ public struct LauncherOptions: Sendable {
     public var storeDirectory: String?
     /// `--period`: the first run's period; `nil` starts without `--period`.
     public var period: Period?
-    /// The most runs one pipeline may create.
-    public var maxRuns: Int = 10_000
+    /// `--max-runs`: the most runs one pipeline may create, at least the
+    /// pipeline's `3(T−C)+1`; `nil` follows the data set: `3(T−C)+1` plus 10.
+    public var maxRuns: Int?
     /// `--run-timeout`: overrides every job's `timeout_seconds`.
     public var runTimeout: Duration?
     /// Time between SIGTERM and SIGKILL when a run is stopped.

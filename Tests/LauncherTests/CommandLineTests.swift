@@ -84,13 +84,7 @@ struct CommandLineTests {
         defer { fake.remove() }
         let jobsFile = fake.directory + "/jobs.json"
         try JSONEncoder().encode(fake.definitions(gp: ["FAKE_TOTAL": "2"])).write(to: URL(fileURLWithPath: jobsFile))
-        try FileManager.default.createDirectory(atPath: fake.directory + "/data/my-set", withIntermediateDirectories: true)
-        let metadata = #"{"format_version": 1, "name": "my-set", "num_periods": 1, "periods": [{"period": 0, "predictions": "p.csv.gz", "labels": "l.csv.gz"}]}"#
-        let gzip = Process()
-        gzip.executableURL = URL(fileURLWithPath: "/bin/sh")
-        gzip.arguments = ["-c", "printf '%s' \"$1\" | gzip -c > \"$2\"", "sh", metadata, fake.directory + "/data/my-set/metadata.json.gz"]
-        try gzip.run()
-        gzip.waitUntilExit()
+        try fake.writeMetadata(name: "my-set", periods: 1, in: fake.directory + "/data/my-set")
         let (status, stdout, _) = try Self.run(["run", "--jobs", jobsFile, "--data", "data/my-set"], in: fake.directory)
         #expect(status == 0, "\(stdout)")
         #expect(stdout.contains("✓ Triggered job: Load Ground Truth (Period 0/2)"))
@@ -101,5 +95,20 @@ struct CommandLineTests {
         #expect(records.count == 7)
         #expect(records.allSatisfy { $0.env["MONITOR_DATA_DIR"] == fake.directory + "/data/my-set" && $0.env["MONITOR_STORE_DIR"] == nil })
         #expect(LauncherStore(root: fake.directory + "/state/my-set").history().count == 7)
+    }
+
+    @Test("without --max-runs the limit follows the data set's T: 3T+1 runs and a margin of 10")
+    func defaultMaxRunsFollowsTheDataSet() throws {
+        guard FakeJobs.available else { return }
+        let fake = try FakeJobs()
+        defer { fake.remove() }
+        let jobsFile = fake.directory + "/jobs.json"
+        // The fake jobs go on for 10 periods; the data set says 1.
+        try JSONEncoder().encode(fake.definitions(gp: ["FAKE_TOTAL": "10"])).write(to: URL(fileURLWithPath: jobsFile))
+        try fake.writeMetadata(name: "one", periods: 1, in: fake.directory + "/data/one")
+        let (status, stdout, _) = try Self.run(["run", "--jobs", jobsFile, "--data", "data/one", "--store", "store"], in: fake.directory)
+        #expect(status == 1)
+        #expect(stdout.contains("the maximum of 14 runs per pipeline is reached (--max-runs)"), "\(stdout)")
+        #expect(fake.records().count == 14)
     }
 }

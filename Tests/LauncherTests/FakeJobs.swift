@@ -88,6 +88,18 @@ struct FakeJobs {
         return data.split(separator: UInt8(ascii: "\n")).compactMap { try? JSONDecoder().decode(Record.self, from: $0) }
     }
 
+    /// Writes a data set's `metadata.json.gz` (its period files are never read by the fake jobs) to `directory`.
+    func writeMetadata(name: String, periods: Int, in directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let entries = (0..<periods).map { #"{"period": \#($0), "predictions": "p\#($0).csv.gz", "labels": "l\#($0).csv.gz"}"# }
+        let metadata = #"{"format_version": 1, "name": "\#(name)", "num_periods": \#(periods), "periods": [\#(entries.joined(separator: ", "))]}"#
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/sh")
+        gzip.arguments = ["-c", "printf '%s' \"$1\" | gzip -c > \"$2\"", "sh", metadata, directory + "/metadata.json.gz"]
+        try gzip.run()
+        gzip.waitUntilExit()
+    }
+
     func remove() {
         try? FileManager.default.removeItem(atPath: directory)
     }
