@@ -31,8 +31,10 @@ extension CMLLocal {
 
         func run() throws {
             let shell = ProcessInfo.processInfo.environment
+            // --data or MONITOR_DATA_DIR: a data set named, whose name the report takes even with a store named.
+            let named = LauncherOptions.dataDirectory(data, environment: shell, root: nil)
             var options = LauncherOptions(jobs: JobDefinitions(jobs: []))
-            options.dataDirectory = LauncherOptions.dataDirectory(data, environment: shell, root: .besideCurrentExecutable())
+            options.dataDirectory = named ?? ProjectRoot.besideCurrentExecutable()?.sampleData
             options.storeDirectory = LauncherOptions.storeDirectory(store, environment: shell)
             let root: String
             do { root = try options.resolveStoreDirectory() } catch {
@@ -43,9 +45,7 @@ extension CMLLocal {
                 printError("ERROR: \(root): the store does not exist: run the pipeline first, or name it with --store")
                 throw ExitCode.failure
             }
-            // A store named without a data set is reported under its own name, not the sample's.
-            let dataNamed = data != nil || shell[RunEnvironment.dataDirectoryVariable].map { !$0.isEmpty } == true
-            let name = options.storeDirectory == nil || dataNamed
+            let name = options.storeDirectory == nil || named != nil
                 ? try? DataSet(directory: options.resolvedDataDirectory).metadata.name : nil
             do {
                 if let out, out == "-" || FileSystem.isStandardOutput(out) {

@@ -35,8 +35,7 @@ struct CommandLineTests {
     func invalidPeriod() throws {
         let fake = try FakeJobs()
         defer { fake.remove() }
-        let jobsFile = fake.directory + "/jobs.json"
-        try JSONEncoder().encode(fake.definitions()).write(to: URL(fileURLWithPath: jobsFile))
+        let jobsFile = try fake.writeJobsFile(fake.definitions())
         let (status, stdout, stderr) = try Self.run(["run", "--jobs", jobsFile, "--period", "5,2"], in: fake.directory)
         #expect(status == 1)
         #expect(stderr.contains("ERROR: Invalid parameter format. Expected 'current_period,total_periods'"))
@@ -51,8 +50,7 @@ struct CommandLineTests {
     func runTimeoutOutOfRange(value: String) throws {
         let fake = try FakeJobs()
         defer { fake.remove() }
-        let jobsFile = fake.directory + "/jobs.json"
-        try JSONEncoder().encode(fake.definitions()).write(to: URL(fileURLWithPath: jobsFile))
+        let jobsFile = try fake.writeJobsFile(fake.definitions())
         let (status, stdout, stderr) = try Self.run(["run", "--jobs", jobsFile, "--run-timeout", value], in: fake.directory)
         #expect(status == 64)
         #expect(stderr.contains("--run-timeout must be a positive number of seconds up to 2147483647, got "), "\(stderr)")
@@ -64,8 +62,7 @@ struct CommandLineTests {
     func jobTimeoutOutOfRange() throws {
         let fake = try FakeJobs()
         defer { fake.remove() }
-        let jobsFile = fake.directory + "/jobs.json"
-        try JSONEncoder().encode(fake.definitions(timeoutSeconds: Int.max)).write(to: URL(fileURLWithPath: jobsFile))
+        let jobsFile = try fake.writeJobsFile(fake.definitions(timeoutSeconds: Int.max))
         let (status, stdout, stderr) = try Self.run(["run", "--jobs", jobsFile, "--store", "store"], in: fake.directory)
         #expect(status == 1)
         #expect(
@@ -82,8 +79,7 @@ struct CommandLineTests {
         guard FakeJobs.available else { return }
         let fake = try FakeJobs()
         defer { fake.remove() }
-        let jobsFile = fake.directory + "/jobs.json"
-        try JSONEncoder().encode(fake.definitions(gp: ["FAKE_TOTAL": "2"])).write(to: URL(fileURLWithPath: jobsFile))
+        let jobsFile = try fake.writeJobsFile(fake.definitions(gp: ["FAKE_TOTAL": "2"]))
         try fake.writeMetadata(name: "my-set", periods: 1, in: fake.directory + "/data/my-set")
         let (status, stdout, _) = try Self.run(["run", "--jobs", jobsFile, "--data", "data/my-set"], in: fake.directory)
         #expect(status == 0, "\(stdout)")
@@ -102,9 +98,8 @@ struct CommandLineTests {
         guard FakeJobs.available else { return }
         let fake = try FakeJobs()
         defer { fake.remove() }
-        let jobsFile = fake.directory + "/jobs.json"
         // The fake jobs go on for 10 periods; the data set says 1.
-        try JSONEncoder().encode(fake.definitions(gp: ["FAKE_TOTAL": "10"])).write(to: URL(fileURLWithPath: jobsFile))
+        let jobsFile = try fake.writeJobsFile(fake.definitions(gp: ["FAKE_TOTAL": "10"]))
         try fake.writeMetadata(name: "one", periods: 1, in: fake.directory + "/data/one")
         let (status, stdout, _) = try Self.run(["run", "--jobs", jobsFile, "--data", "data/one", "--store", "store"], in: fake.directory)
         #expect(status == 1)

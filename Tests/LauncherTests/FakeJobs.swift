@@ -88,6 +88,13 @@ struct FakeJobs {
         return data.split(separator: UInt8(ascii: "\n")).compactMap { try? JSONDecoder().decode(Record.self, from: $0) }
     }
 
+    /// Writes `definitions` to `DIRECTORY/jobs.json`; returns its path.
+    func writeJobsFile(_ definitions: JobDefinitions) throws -> String {
+        let path = directory + "/jobs.json"
+        try JSONEncoder().encode(definitions).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
     /// Writes a data set's `metadata.json.gz` (its period files are never read by the fake jobs) to `directory`.
     func writeMetadata(name: String, periods: Int, in directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -148,7 +148,7 @@ struct DataSetTests {
         Invalid(name: "positive_label a number", json: json { $0["positive_label"] = 1 }, message: "positive_label: expected a string"),
     ]
 
-    @Test("invalid metadata", arguments: invalid)
+    @Test("invalid metadata; valid JSON of a wrong type names the field, the type expected and what was found", arguments: invalid + wrongTypes)
     func invalidMetadata(_ example: Invalid) throws {
         let dir = try TempDir()
         defer { dir.remove() }
@@ -185,16 +185,6 @@ struct DataSetTests {
                     message: "invalid metadata: periods[0]: expected an object, found a number"),
         ]
     }()
-
-    @Test("valid JSON with a wrong type names the field, the type expected and the value found", arguments: wrongTypes)
-    func wrongType(_ example: Invalid) throws {
-        let dir = try TempDir()
-        defer { dir.remove() }
-        try writeMetadata(dir, json: example.json)
-        let error = dataError { _ = try DataSet(directory: dir.path) }
-        #expect(error?.kind == .metadata)
-        #expect(error?.message == example.message, "\(String(describing: error))")
-    }
 
     @Test("a missing data directory, a missing or damaged metadata file")
     func missing() throws {
