@@ -113,7 +113,10 @@ import Testing
         let sleeper = "\(root)/sleeper"
         try "#!/bin/sh\nexec sleep 30\n".write(toFile: sleeper, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: sleeper)
-        let jobs = #"{"jobs": [{"name": "Get Predictions", "executable": "\#(sleeper)", "script": "x.py", "cpu": 1, "memory": 1, "timeout_seconds": 60, "environment": {}}]}"#
+        // The three jobs must be defined; only the first ever runs.
+        let jobs = #"{"jobs": ["# + ["Get Predictions", "Load Ground Truth", "Check Model"].map {
+            #"{"name": "\#($0)", "executable": "\#(sleeper)", "script": "x.py", "cpu": 1, "memory": 1, "timeout_seconds": 60, "environment": {}}"#
+        }.joined(separator: ", ") + "]}"
         try jobs.write(toFile: "\(root)/jobs.json", atomically: true, encoding: .utf8)
         let ws = try Workspace([GeneratedPeriod(period: 0, rows: 5, accuracy: 1, seed: 1).fixture])
         let started = Date()
