@@ -72,7 +72,9 @@ struct DeployCommandTests {
         let server = try await RecordingCML.start(token: Self.key)
         let elsewhere = try makeTemporaryDirectory("deploy")
         defer { try? FileManager.default.removeItem(atPath: elsewhere) }
-        let dry = try await cmlLocal(["deploy", "--dry-run"], environment: Self.environment(server), directory: elsewhere)
+        let dry = try await cmlLocal(
+            ["deploy", "--dry-run", "--runtime-identifier", "rt:1"], environment: Self.environment(server), directory: elsewhere
+        )
         #expect(dry.status == 0, "\(dry.stderr)")
         #expect(dry.stdout.contains("(dry run): 3 jobs from \(Self.jobsFile) to project \(server.cml.projectID)"))
     }
