@@ -1,0 +1,73 @@
+import MonitorData
+
+/// Reading and checking input rows, and writing prediction rows.
+enum RowChecks {
+    /// Checks the prediction and score fields of the current row.
+    static func checkPrediction(_ csv: CSVReader, _ columns: ColumnIndices) throws(ImportError) {
+        if csv.field(columns.prediction!).count == 0 {
+            throw ImportError(file: csv.path, line: csv.line, "empty prediction")
+        }
+        if let score = columns.score {
+            let field = csv.field(score)
+            var text = Substring(String(decoding: field, as: UTF8.self))
+            while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
+            while let last = text.last, last == " " || last == "\t" { text.removeLast() }
+            guard let value = Double(text), value >= 0, value <= 1 else {
+                throw ImportError(
+                    file: csv.path, line: csv.line,
+                    field.count == 0 ? "empty score" : "score \"\(text.prefix(40))\" is not a number in [0, 1]")
+            }
+        }
+    }
+
+    static func checkID(_ csv: CSVReader, _ column: Int) throws(ImportError) -> UnsafeRawBufferPointer {
+        let id = csv.field(column)
+        if id.count == 0 { throw ImportError(file: csv.path, line: csv.line, "empty id") }
+        return id
+    }
+
+    /// Writes `id[,timestamp],prediction[,score]` for the current row.
+    static func writePrediction(
+        _ writer: GzipWriter, csv: CSVReader, columns: ColumnIndices, generatedID: Int
+    ) throws(ImportError) {
+        if let id = columns.id {
+            try writer.writeCSVField(csv.field(id))
+        } else {
+            try writer.write("row-\(generatedID)")
+        }
+        if let timestamp = columns.timestamp {
+            try writer.write(byte: UInt8(ascii: ","))
+            try writer.writeCSVField(csv.field(timestamp))
+        }
+        try writer.write(byte: UInt8(ascii: ","))
+        try writer.writeCSVField(csv.field(columns.prediction!))
+        if let score = columns.score {
+            try writer.write(byte: UInt8(ascii: ","))
+            try writer.writeCSVField(csv.field(score))
+        }
+        try writer.write(byte: 10)
+    }
+
+    static func open(_ path: String) throws(ImportError) -> CSVReader {
+        do {
+            return try CSVReader(path: path, compression: .detect)
+        } catch {
+            throw ImportError(error)
+        }
+    }
+
+    static func next(_ csv: CSVReader) throws(ImportError) -> Bool {
+        do {
+            return try csv.next()
+        } catch {
+            throw ImportError(error)
+        }
+    }
+
+    static func countRows(_ path: String) throws(ImportError) -> Int {
+        let csv = try open(path)
+        var count = 0
+        while try next(csv) { count += 1 }
+        return count
+    }
+}
