@@ -100,6 +100,7 @@ extension CMLLocal {
             print(
                 "Imported \(summary.rows) prediction rows (\(summary.labeled) labeled) into \(summary.periods) "
                     + "period\(summary.periods == 1 ? "" : "s") in \(out) in \(String(format: "%.2f", elapsed)) s")
+            if let mapping = Self.periodMapping(summary.periodValues) { print("Period values → periods: \(mapping)") }
             let empty = summary.rowsPerPeriod.enumerated().filter { $0.element == 0 }.map { String($0.offset) }
             if !empty.isEmpty { print("Empty periods: \(empty.joined(separator: ", "))") }
             if summary.labelsWithoutPrediction > 0 {
@@ -111,6 +112,16 @@ extension CMLLocal {
                 print("Reference: no labeled row, none written")
             }
             print("Run it: cml-local run --data \(out)")
+        }
+
+        /// `0.0 → 0, 1 = 01 → 1, …` for a period column split (spellings of one
+        /// number joined by `=`); at most 20 periods, then how many more.
+        static func periodMapping(_ values: [[String]]) -> String? {
+            let entries = values.enumerated().filter { !$0.element.isEmpty }
+            guard !entries.isEmpty else { return nil }
+            let shown = entries.prefix(20).map { "\($0.element.joined(separator: " = ")) → \($0.offset)" }
+            let more = entries.count - shown.count
+            return shown.joined(separator: ", ") + (more > 0 ? ", … (\(more) more; see source_period in metadata.json.gz)" : "")
         }
     }
 }

@@ -11,7 +11,8 @@ struct CombinedImport {
         let csv = try RowChecks.open(path)
         let columns = try ColumnIndices.resolve(
             csv, options.columns, split: options.split, needPrediction: true, needLabel: true, needID: false)
-        let files = PeriodFiles(options: options, hasTimestamp: columns.timestamp != nil, hasScore: columns.score != nil)
+        let files = PeriodFiles(
+            options: options, input: csv.path, hasTimestamp: columns.timestamp != nil, hasScore: columns.score != nil)
         files.totalRows = total
         var reference = ReferenceCounter(limit: options.referenceRows)
         var index = 0
@@ -39,11 +40,6 @@ struct CombinedImport {
                 reference.add(correct: label.elementsEqual(csv.field(columns.prediction!)))
             }
         }
-        let minimum = if case .count(let n) = options.split { n } else { 0 }
-        let periods = try files.finishAll(minimumPeriods: minimum)
-        try MetadataWriter.write(options: options, periods: periods, reference: reference)
-        return ImportSummary(
-            periods: periods.count, rowsPerPeriod: periods.map { $0.slot?.rows ?? 0 }, labeled: labeled,
-            labelsWithoutPrediction: 0, referenceAccuracy: reference.accuracy, referenceRows: reference.seen)
+        return try files.finishDataSet(reference: reference, labeled: labeled, labelsWithoutPrediction: 0)
     }
 }

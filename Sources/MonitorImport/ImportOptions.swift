@@ -18,8 +18,11 @@ public struct ImportOptions: Sendable {
         /// first row's window to the last row's; empty windows are empty periods.
         /// Rows must come in time order (window by window).
         case window(seconds: Int64)
-        /// The values of an existing period column: integers `v` become period
-        /// `v - min`; other values are numbered in text order.
+        /// The values of an existing period column. Spellings of one number
+        /// (`1`, `01`, `+1`, `1.0`) are one value; when every value is an
+        /// integer, `v` becomes period `v - min` (gaps are empty periods); when
+        /// every value is a number, they are numbered in numeric order; else in
+        /// text order.
         case column
     }
 
@@ -50,6 +53,10 @@ public struct ImportOptions: Sendable {
             self.period = period
         }
     }
+
+    /// The most periods an import writes (counted periods, windows, or the span of integer period values).
+    public static let maxPeriods = 1_000_000
+    static let maxPeriodsText = "1,000,000"
 
     public var input: Input
     public var split: Split

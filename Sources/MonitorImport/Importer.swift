@@ -21,7 +21,8 @@ public enum Importer {
     ///
     /// - Throws: ``ImportError`` naming the file and, for a bad row, the line:
     ///   a missing column, an empty id or prediction, a bad score, a bad or
-    ///   out-of-order timestamp, a duplicate id (two-file input), an output folder in use.
+    ///   out-of-order timestamp, a duplicate id (two-file input), an output
+    ///   folder in use, period values that span more than ``ImportOptions/maxPeriods`` periods.
     public static func run(_ options: ImportOptions) throws(ImportError) -> ImportSummary {
         let out = options.outputDirectory
         let created = try prepareOutput(out)

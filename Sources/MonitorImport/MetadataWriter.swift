@@ -32,19 +32,16 @@ enum MetadataWriter {
         }
     }
 
-    static func write(
-        options: ImportOptions, periods: [(slot: PeriodFiles.Slot?, window: (Int64, Int64)?, value: String?)],
-        reference: ReferenceCounter
-    ) throws(ImportError) {
+    static func write(options: ImportOptions, periods: [WrittenPeriod], reference: ReferenceCounter) throws(ImportError) {
         let file = File(
             name: options.name, numPeriods: periods.count, positiveLabel: options.positiveLabel,
             periods: periods.enumerated().map { period, entry in
                 File.Period(
-                    period: period, start: entry.window.map { RFC3339.format($0.0) },
-                    end: entry.window.map { RFC3339.format($0.1) },
+                    period: period, start: entry.window.map { RFC3339.format($0.start) },
+                    end: entry.window.map { RFC3339.format($0.end) },
                     predictions: PeriodFiles.relativePath("predictions", period),
-                    labels: PeriodFiles.relativePath("labels", period), rows: entry.slot?.rows ?? 0,
-                    sourcePeriod: entry.value)
+                    labels: PeriodFiles.relativePath("labels", period), rows: entry.rows,
+                    sourcePeriod: entry.values.first)
             },
             reference: reference.accuracy.map { ["accuracy": $0] })
         let path = options.outputDirectory + "/metadata.json.gz"

@@ -3,7 +3,8 @@ import MonitorData
 /// Assigns rows to period slots and owns the output files of each slot.
 ///
 /// A slot is a period for the count, size and window splits, and a distinct
-/// value of the period column for the column split (numbered at the end).
+/// value of the period column for the column split (numbered at the end;
+/// spellings of one number, such as `1`, `01` and `1.0`, share a slot).
 final class PeriodFiles {
     final class Slot {
         var predictions: GzipWriter?
@@ -12,23 +13,30 @@ final class PeriodFiles {
         var labeled = 0
         var predictionsDone = false
         var labelsDone = false
-        /// The period column's value (column split).
-        var value: String?
+        /// The period column's spellings of this slot's value, in the order seen (column split).
+        var values: [String] = []
+        /// The value as a number, when it is one (column split).
+        var number: PeriodNumber?
     }
 
     let options: ImportOptions
+    /// The file the rows come from, for errors about the period column.
+    let input: String
     let predictionsHeader: String
     private(set) var slots: [Slot] = []
     /// Rows of the input when the count split needs it.
     var totalRows = 0
+    /// Column split: each spelling's slot, and each number's.
     private var valueSlots: [String: Int] = [:]
+    private var numberSlots: [PeriodNumber: Int] = [:]
     /// Window split: the first row's window number.
     private var windowOrigin: Int64?
     /// Sequential splits: the slot being written; earlier ones are finished.
     private var current = 0
 
-    init(options: ImportOptions, hasTimestamp: Bool, hasScore: Bool) {
+    init(options: ImportOptions, input: String, hasTimestamp: Bool, hasScore: Bool) {
         self.options = options
+        self.input = input
         predictionsHeader =
             "id" + (hasTimestamp ? ",timestamp" : "") + ",prediction" + (hasScore ? ",score" : "") + "\n"
     }
@@ -51,7 +59,8 @@ final class PeriodFiles {
 
     /// The slot of data row `index` (0-based).
     ///
-    /// - Throws: ``ImportError`` for a bad or out-of-order timestamp, or an empty period value.
+    /// - Throws: ``ImportError`` for a bad or out-of-order timestamp, too many
+    ///   windows, or an empty period value.
     func slot(row index: Int, csv: CSVReader, columns: ColumnIndices) throws(ImportError) -> Int {
         switch options.split {
         case .count(let n):
@@ -76,8 +85,9 @@ final class PeriodFiles {
                         + " (\(RFC3339.format((windowOrigin! + Int64(current)) * seconds)) on): a window split needs"
                         + " rows in time order; sort the file by time, or split with --periods or --rows-per-period")
             }
-            if slot > 1_000_000 {
-                throw ImportError(file: csv.path, line: csv.line, "more than 1,000,000 windows: is --window too short?")
+            if slot >= ImportOptions.maxPeriods {
+                throw ImportError(
+                    file: csv.path, line: csv.line, "more than \(ImportOptions.maxPeriodsText) windows: is --window too short?")
             }
             return slot
         case .column:
@@ -87,13 +97,25 @@ final class PeriodFiles {
             }
             let value = String(decoding: field, as: UTF8.self)
             if let slot = valueSlots[value] { return slot }
-            let slot = slots.count
+            return newValue(value, number: PeriodNumber(field))
+        }
+    }
+
+    /// A spelling not seen before: the slot of its number, else a new slot.
+    private func newValue(_ value: String, number: PeriodNumber?) -> Int {
+        if let number, let slot = numberSlots[number] {
+            slots[slot].values.append(value)
             valueSlots[value] = slot
-            let entry = Slot()
-            entry.value = value
-            slots.append(entry)
             return slot
         }
+        let slot = slots.count
+        let entry = Slot()
+        entry.values = [value]
+        entry.number = number
+        slots.append(entry)
+        valueSlots[value] = slot
+        if let number { numberSlots[number] = slot }
+        return slot
     }
 
     /// The slot's files, opened on first use; a sequential split finishes the
@@ -102,7 +124,7 @@ final class PeriodFiles {
         if isSequential {
             while slots.count <= index { slots.append(Slot()) }
             if index > current {
-                for earlier in current..<index { try finish(earlier, period: earlier, labels: withLabels) }
+                for earlier in current..<index { try finish(slots[earlier], period: earlier, labels: withLabels) }
                 current = index
             }
         }
@@ -123,9 +145,8 @@ final class PeriodFiles {
         slot.labels = writer
     }
 
-    /// Finishes slot `index`'s open files as period `period`'s (header-only when never opened).
-    private func finish(_ index: Int, period: Int, labels: Bool) throws(ImportError) {
-        let slot = slots[index]
+    /// Finishes `slot`'s open files as period `period`'s (header-only when never opened).
+    private func finish(_ slot: Slot, period: Int, labels: Bool) throws(ImportError) {
         let out = options.outputDirectory
         if !slot.predictionsDone {
             let target = "\(out)/\(Self.relativePath("predictions", period))"
@@ -149,51 +170,80 @@ final class PeriodFiles {
         }
     }
 
-    /// The final periods: for each, its slot (`nil` for an empty window or a
-    /// gap in integer period values) and its window. Finishes every file.
+    /// Finishes every file and returns the periods written: gaps (an empty
+    /// window, a missing integer period value, counted periods without rows)
+    /// are empty periods.
     ///
-    /// - Throws: ``ImportError`` when writing fails or period values span too many periods.
-    func finishAll(minimumPeriods: Int) throws(ImportError) -> [(slot: Slot?, window: (Int64, Int64)?, value: String?)] {
-        var order: [Int?]  // period → slot
-        switch options.split {
-        case .column:
-            let values = slots.map { $0.value! }
-            let integers = values.compactMap { Int($0) }
-            if !values.isEmpty && integers.count == values.count {
-                let low = integers.min()!, high = integers.max()!
-                guard high - low < 1_000_000 else {
-                    throw ImportError(
-                        file: options.outputDirectory,
-                        "period values run from \(low) to \(high): more than 1,000,000 periods")
-                }
-                order = Array(repeating: nil, count: high - low + 1)
-                for (slot, value) in integers.enumerated() { order[value - low] = slot }
-            } else {
-                order = values.indices.sorted { values[$0] < values[$1] }.map { Optional($0) }
-            }
-        default:
-            order = slots.indices.map { Optional($0) }
-        }
+    /// - Throws: ``ImportError`` when writing fails or period values span more
+    ///   than ``ImportOptions/maxPeriods`` periods.
+    func finishAll(minimumPeriods: Int) throws(ImportError) -> [WrittenPeriod] {
+        var order: [Int?] = isSequential ? slots.indices.map { $0 } : try columnOrder()  // period → slot
         while order.count < minimumPeriods { order.append(nil) }
         if order.isEmpty { order = [nil] }
-        var result: [(slot: Slot?, window: (Int64, Int64)?, value: String?)] = []
-        for (period, slotIndex) in order.enumerated() {
-            let slot: Slot
-            if let slotIndex {
-                slot = slots[slotIndex]
-            } else {
-                slot = Slot()
-                slots.append(slot)
-            }
-            let index = slots.firstIndex { $0 === slot }!
-            try finish(index, period: period, labels: true)
-            var window: (Int64, Int64)?
+        var result: [WrittenPeriod] = []
+        result.reserveCapacity(order.count)
+        for (period, index) in order.enumerated() {
+            let slot = index.map { slots[$0] } ?? Slot()
+            try finish(slot, period: period, labels: true)
+            var window: (start: Int64, end: Int64)?
             if case .window(let seconds) = options.split, let origin = windowOrigin {
                 let start = (origin + Int64(period)) * seconds
                 window = (start, start + seconds)
             }
-            result.append((slotIndex == nil ? nil : slot, window, slot.value))
+            result.append(WrittenPeriod(rows: slot.rows, labeled: slot.labeled, window: window, values: slot.values))
         }
         return result
     }
+
+    /// Finishes every period's files, then writes the metadata.
+    ///
+    /// - Throws: ``ImportError`` as ``finishAll(minimumPeriods:)`` and ``MetadataWriter``.
+    func finishDataSet(reference: ReferenceCounter, labeled: Int, labelsWithoutPrediction: Int) throws(ImportError)
+        -> ImportSummary
+    {
+        let minimum = if case .count(let n) = options.split { n } else { 0 }
+        let periods = try finishAll(minimumPeriods: minimum)
+        try MetadataWriter.write(options: options, periods: periods, reference: reference)
+        return ImportSummary(
+            periods: periods, labeled: labeled, labelsWithoutPrediction: labelsWithoutPrediction, reference: reference)
+    }
+
+    /// Column split: integers `v` are period `v - min` (gaps kept), other
+    /// numbers in numeric order, anything else in text order.
+    private func columnOrder() throws(ImportError) -> [Int?] {
+        guard slots.allSatisfy({ $0.number != nil }) else {
+            return slots.indices.sorted { slots[$0].values[0] < slots[$1].values[0] }
+        }
+        let sorted = slots.indices.sorted { slots[$0].number! < slots[$1].number! }
+        guard sorted.count > 1, slots.allSatisfy({ $0.number!.isInteger }) else { return sorted }
+        let low = slots[sorted.first!], high = slots[sorted.last!]
+        let column = options.columns.period ?? "period"
+        for slot in [low, high] where slot.number!.integer == nil {
+            throw ImportError(
+                file: input,
+                "period value \(slot.values[0]) (column \(column)) has more than \(PeriodNumber.maxIntegerDigits) digits:"
+                    + " too large to number periods by")
+        }
+        let lowValue = low.number!.integer!
+        let (span, overflow) = high.number!.integer!.subtractingReportingOverflow(lowValue)
+        guard !overflow, span < ImportOptions.maxPeriods else {
+            throw ImportError(
+                file: input,
+                "period values (column \(column)) run from \(low.values[0]) to \(high.values[0]):"
+                    + " more than \(ImportOptions.maxPeriodsText) periods")
+        }
+        var order = [Int?](repeating: nil, count: Int(span) + 1)
+        for index in sorted { order[Int(slots[index].number!.integer! - lowValue)] = index }
+        return order
+    }
+}
+
+/// One period of the data set as written.
+struct WrittenPeriod {
+    var rows: Int
+    var labeled: Int
+    /// The period's time window `[start, end)` in seconds since the epoch (window split).
+    var window: (start: Int64, end: Int64)?
+    /// The period column's spellings of this period's value (column split).
+    var values: [String]
 }

@@ -19,7 +19,8 @@ struct SeparateImport {
         let csv = try RowChecks.open(predictionsPath)
         let columns = try ColumnIndices.resolve(
             csv, options.columns, split: options.split, needPrediction: true, needLabel: false, needID: true)
-        let files = PeriodFiles(options: options, hasTimestamp: columns.timestamp != nil, hasScore: columns.score != nil)
+        let files = PeriodFiles(
+            options: options, input: csv.path, hasTimestamp: columns.timestamp != nil, hasScore: columns.score != nil)
         files.totalRows = total
         var entries: [String: Entry] = [:]
         var classes: [String: Int32] = [:]
@@ -77,12 +78,6 @@ struct SeparateImport {
             labeled += 1
             reference.add(correct: classes[String(decoding: label, as: UTF8.self)] == entry.prediction)
         }
-        let minimum = if case .count(let n) = options.split { n } else { 0 }
-        let periods = try files.finishAll(minimumPeriods: minimum)
-        try MetadataWriter.write(options: options, periods: periods, reference: reference)
-        return ImportSummary(
-            periods: periods.count, rowsPerPeriod: periods.map { $0.slot?.rows ?? 0 }, labeled: labeled,
-            labelsWithoutPrediction: withoutPrediction, referenceAccuracy: reference.accuracy,
-            referenceRows: reference.seen)
+        return try files.finishDataSet(reference: reference, labeled: labeled, labelsWithoutPrediction: withoutPrediction)
     }
 }
