@@ -22,8 +22,9 @@ public enum Importer {
     /// - Throws: ``ImportError`` naming the file and, for a bad row, the line:
     ///   a missing column, an empty id or prediction, a bad score, a bad or
     ///   out-of-order timestamp, a duplicate id (two-file input), an output
-    ///   folder in use, period values that span more than ``ImportOptions/maxPeriods`` periods.
+    ///   folder in use, more than ``ImportOptions/maxPeriods`` periods.
     public static func run(_ options: ImportOptions) throws(ImportError) -> ImportSummary {
+        try checkSplit(options)
         let out = options.outputDirectory
         let created = try prepareOutput(out)
         do {
@@ -37,6 +38,26 @@ public enum Importer {
             // Leave no half data set behind, so the same command can run again once fixed.
             for folder in created.reversed() { try? FileManager.default.removeItem(atPath: folder) }
             throw error
+        }
+    }
+
+    /// Refuses a split that cannot be carried out: no rows or periods per
+    /// period, or more than ``ImportOptions/maxPeriods`` counted periods.
+    private static func checkSplit(_ options: ImportOptions) throws(ImportError) {
+        let input =
+            switch options.input {
+            case .combined(let path), .separate(predictions: let path, labels: _): path
+            }
+        switch options.split {
+        case .count(let n) where n < 1 || n > ImportOptions.maxPeriods:
+            throw ImportError(
+                file: input, "--periods \(n): at least 1, and not more than \(ImportOptions.maxPeriodsText) periods")
+        case .size(let n) where n < 1:
+            throw ImportError(file: input, "--rows-per-period \(n): at least 1")
+        case .window(let seconds) where seconds < 1:
+            throw ImportError(file: input, "--window of \(seconds) seconds: at least 1 second")
+        default:
+            break
         }
     }
 

@@ -87,4 +87,27 @@ private func columnOptions(_ input: String, _ out: String) -> ImportOptions {
         let summary = try importChecked(columnOptions(try periodColumnInput(periods, dir), "\(dir)/out"))
         #expect(summary.rowsPerPeriod == [1, 2])
     }
+
+    /// `--periods` near the limit: an error, not an overflow or a million empty files.
+    @Test func tooManyCountedPeriods() throws {
+        let dir = try temporaryDirectory()
+        let input = try write("prediction,label\n1,1\n1,1\n1,1\n", dir, "in.csv")
+        let error = #expect(throws: ImportError.self) {
+            try Importer.run(ImportOptions(input: .combined(input), split: .count(Int.max), outputDirectory: "\(dir)/out", name: "c"))
+        }
+        #expect(error?.message.contains("not more than 1,000,000 periods") == true, "\(String(describing: error))")
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/out"))
+    }
+
+    /// A library caller's split of zero divided by zero.
+    @Test(arguments: [ImportOptions.Split.count(0), .size(0), .window(seconds: 0)])
+    func emptySplitsAreRefused(split: ImportOptions.Split) throws {
+        let dir = try temporaryDirectory()
+        let input = try write("prediction,label,timestamp\n1,1,2024-01-01T00:00:00Z\n1,1,2024-01-01T00:00:00Z\n", dir, "in.csv")
+        let error = #expect(throws: ImportError.self) {
+            try Importer.run(ImportOptions(input: .combined(input), split: split, outputDirectory: "\(dir)/out", name: "c"))
+        }
+        #expect(error?.message.contains("at least 1") == true, "\(String(describing: error))")
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/out"))
+    }
 }
