@@ -8,6 +8,15 @@ public struct ImportError: Error, Sendable, CustomStringConvertible, Equatable {
     /// 1-based line of the input record at fault, when there is one.
     public let line: Int?
     public let message: String
+    /// Set while the error is about a row of an output file the jobs would
+    /// refuse, until ``JobsCheck/locateInInput(_:_:)`` finds its input row.
+    var refused: Refused?
+
+    /// Which data record (1-based) of an output file, and whether of a labels file.
+    struct Refused: Sendable, Equatable {
+        var record: Int
+        var labels: Bool
+    }
 
     public init(file: String, line: Int? = nil, _ message: String) {
         self.file = file
@@ -17,6 +26,12 @@ public struct ImportError: Error, Sendable, CustomStringConvertible, Equatable {
 
     init(_ error: DataError) {
         self.init(file: error.file, line: error.line, error.message)
+    }
+
+    /// `error` from reading an output file; `refused` is kept for a bad value in a row.
+    init(_ error: DataError, refused: Refused) {
+        self.init(error)
+        if error.kind == .invalidValue && error.line != nil { self.refused = refused }
     }
 
     /// `file:line: message` (or `file: message`).

@@ -22,9 +22,13 @@ public enum Importer {
     /// - Throws: ``ImportError`` naming the file and, for a bad row, the line:
     ///   a missing column, an empty id or prediction, a bad score, a bad or
     ///   out-of-order timestamp, a duplicate id (two-file input), an output
-    ///   folder in use, more than ``ImportOptions/maxPeriods`` periods.
+    ///   folder in use, more than ``ImportOptions/maxPeriods`` periods, and
+    ///   whatever the jobs would refuse: a row their readers reject (e.g. a
+    ///   hex score, invalid UTF-8), a name or positive label their metadata
+    ///   check rejects, a name too long for their default store folder.
     public static func run(_ options: ImportOptions) throws(ImportError) -> ImportSummary {
         try checkSplit(options)
+        try MetadataWriter.check(options)
         let out = options.outputDirectory
         let created = try prepareOutput(out)
         do {
@@ -35,6 +39,8 @@ public enum Importer {
                 return try SeparateImport(options: options, predictionsPath: predictions, labelsPath: labels).run()
             }
         } catch {
+            // Found in the input while the output file it was read from is still there.
+            let error = error.refused == nil ? error : JobsCheck.locateInInput(error, options)
             // Leave no half data set behind, so the same command can run again once fixed.
             for folder in created.reversed() { try? FileManager.default.removeItem(atPath: folder) }
             throw error

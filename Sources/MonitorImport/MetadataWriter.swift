@@ -32,7 +32,35 @@ enum MetadataWriter {
         }
     }
 
+    /// The longest name whose default store folder (`state/<name>`, a character
+    /// each) is a valid file name: the jobs fail to create a longer one.
+    static let maxNameLength = 255
+
+    /// Checks the options that go into the metadata before anything is read or
+    /// written: the jobs' metadata rules, and the name's length.
+    static func check(_ options: ImportOptions) throws(ImportError) {
+        let count = options.name.unicodeScalars.count
+        guard count <= maxNameLength else {
+            throw ImportError(
+                file: options.outputDirectory,
+                "the name is \(count) characters long; the jobs' default store folder state/<name> takes at most"
+                    + " \(maxNameLength)")
+        }
+        _ = try encode(options: options, periods: [WrittenPeriod(rows: 0, labeled: 0, values: [])], reference: nil)
+    }
+
+    /// Writes `metadata.json.gz` once every period's files are in place.
     static func write(options: ImportOptions, periods: [WrittenPeriod], reference: ReferenceCounter) throws(ImportError) {
+        let json = try encode(options: options, periods: periods, reference: reference.accuracy)
+        let writer = try GzipWriter(path: options.outputDirectory + "/metadata.json.gz")
+        try writer.write(String(decoding: json, as: UTF8.self) + "\n")
+        try writer.finish()
+    }
+
+    /// The metadata JSON, checked as the jobs will read it.
+    private static func encode(
+        options: ImportOptions, periods: [WrittenPeriod], reference: Double?
+    ) throws(ImportError) -> [UInt8] {
         let file = File(
             name: options.name, numPeriods: periods.count, positiveLabel: options.positiveLabel,
             periods: periods.enumerated().map { period, entry in
@@ -43,18 +71,16 @@ enum MetadataWriter {
                     labels: PeriodFiles.relativePath("labels", period), rows: entry.rows,
                     sourcePeriod: entry.values.first)
             },
-            reference: reference.accuracy.map { ["accuracy": $0] })
-        let path = options.outputDirectory + "/metadata.json.gz"
+            reference: reference.map { ["accuracy": $0] })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data: Data
+        let json: [UInt8]
         do {
-            data = try encoder.encode(file)
+            json = Array(try encoder.encode(file))
         } catch {
-            throw ImportError(file: path, "cannot encode the metadata: \(error)")
+            throw ImportError(file: options.outputDirectory, "cannot encode the metadata: \(error)")
         }
-        let writer = try GzipWriter(path: path)
-        try writer.write(String(decoding: data, as: UTF8.self) + "\n")
-        try writer.finish()
+        try JobsCheck.metadata(json, directory: options.outputDirectory)
+        return json
     }
 }

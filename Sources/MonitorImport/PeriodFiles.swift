@@ -145,7 +145,8 @@ final class PeriodFiles {
         slot.labels = writer
     }
 
-    /// Finishes `slot`'s open files as period `period`'s (header-only when never opened).
+    /// Finishes `slot`'s open files as period `period`'s (header-only when
+    /// never opened), and reads each back as the jobs will.
     private func finish(_ slot: Slot, period: Int, labels: Bool) throws(ImportError) {
         let out = options.outputDirectory
         if !slot.predictionsDone {
@@ -157,6 +158,7 @@ final class PeriodFiles {
             try slot.predictions!.finish(movingTo: target)
             slot.predictions = nil
             slot.predictionsDone = true
+            try JobsCheck.predictions(target)
         }
         if labels && !slot.labelsDone {
             let target = "\(out)/\(Self.relativePath("labels", period))"
@@ -167,6 +169,7 @@ final class PeriodFiles {
             try slot.labels!.finish(movingTo: target)
             slot.labels = nil
             slot.labelsDone = true
+            try JobsCheck.labels(target)
         }
     }
 
@@ -174,8 +177,8 @@ final class PeriodFiles {
     /// window, a missing integer period value, counted periods without rows)
     /// are empty periods.
     ///
-    /// - Throws: ``ImportError`` when writing fails or period values span more
-    ///   than ``ImportOptions/maxPeriods`` periods.
+    /// - Throws: ``ImportError`` when writing fails, the jobs would refuse a
+    ///   row, or period values span more than ``ImportOptions/maxPeriods`` periods.
     func finishAll(minimumPeriods: Int) throws(ImportError) -> [WrittenPeriod] {
         var order: [Int?] = isSequential ? slots.indices.map { $0 } : try columnOrder()  // period → slot
         while order.count < minimumPeriods { order.append(nil) }
