@@ -101,7 +101,7 @@ extension CMLLocal {
                 "Imported \(summary.rows) prediction rows (\(summary.labeled) labeled) into \(summary.periods) "
                     + "period\(summary.periods == 1 ? "" : "s") in \(out) in \(String(format: "%.2f", elapsed)) s")
             if let mapping = Self.periodMapping(summary.periodValues) { print("Period values → periods: \(mapping)") }
-            let empty = summary.rowsPerPeriod.enumerated().filter { $0.element == 0 }.map { String($0.offset) }
+            let empty = summary.emptyPeriods.map { $0.count == 1 ? "\($0.lowerBound)" : "\($0.lowerBound)-\($0.upperBound)" }
             if !empty.isEmpty { print("Empty periods: \(empty.joined(separator: ", "))") }
             if summary.labelsWithoutPrediction > 0 {
                 print("Labels without a prediction (dropped): \(summary.labelsWithoutPrediction)")

@@ -48,11 +48,17 @@ enum RowChecks {
         try writer.write(byte: 10)
     }
 
+    /// Opens an input CSV, plain or gzip'd; a pipe is read as plain CSV
+    /// (telling gzip apart would read its first bytes and open it again).
     static func open(_ path: String) throws(ImportError) -> CSVReader {
+        let regular = isRegularFile(path)
         do {
-            return try CSVReader(path: path, compression: .detect)
+            return try CSVReader(path: path, compression: regular ? .detect : .none)
         } catch {
-            throw ImportError(error)
+            guard !regular, error.kind == .csv else { throw ImportError(error) }
+            throw ImportError(
+                file: path, line: error.line,
+                error.message + " (a pipe is read as plain CSV: decompress gzip'd input first, e.g. zcat FILE.gz | …)")
         }
     }
 
@@ -64,7 +70,14 @@ enum RowChecks {
         }
     }
 
+    /// The data rows of `path`, for the count split's first pass.
     static func countRows(_ path: String) throws(ImportError) -> Int {
+        guard isRegularFile(path) else {
+            throw ImportError(
+                file: path,
+                "--periods reads the input twice (it counts the rows first), and this input is not a regular file"
+                    + " (a pipe?): save it to a file, or split with --rows-per-period, --window or --period-column")
+        }
         let csv = try open(path)
         var count = 0
         while try next(csv) { count += 1 }
