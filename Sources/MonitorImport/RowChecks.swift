@@ -2,21 +2,11 @@ import MonitorData
 
 /// Reading and checking input rows, and writing prediction rows.
 enum RowChecks {
-    /// Checks the prediction and score fields of the current row.
+    /// Checks that the current row has a prediction. Scores are left to the
+    /// jobs' reader when each period file is read back (``JobsCheck``).
     static func checkPrediction(_ csv: CSVReader, _ columns: ColumnIndices) throws(ImportError) {
         if csv.field(columns.prediction!).count == 0 {
             throw ImportError(file: csv.path, line: csv.line, "empty prediction")
-        }
-        if let score = columns.score {
-            let field = csv.field(score)
-            var text = Substring(String(decoding: field, as: UTF8.self))
-            while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
-            while let last = text.last, last == " " || last == "\t" { text.removeLast() }
-            guard let value = Double(text), value >= 0, value <= 1 else {
-                throw ImportError(
-                    file: csv.path, line: csv.line,
-                    field.count == 0 ? "empty score" : "score \"\(text.prefix(40))\" is not a number in [0, 1]")
-            }
         }
     }
 

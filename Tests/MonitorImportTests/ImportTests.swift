@@ -248,7 +248,7 @@ private func combinedCSV(rows: Int) -> String {
         let error = #expect(throws: ImportError.self) {
             try Importer.run(ImportOptions(input: .combined(input), split: .size(5), outputDirectory: "\(dir)/out", name: "x"))
         }
-        #expect(error?.line == 3)
+        #expect(error?.description == "\(input):3: score \"1.5\" is outside [0, 1]")  // the jobs' rule and words
         let empty = try write("prediction,label\n,1\n", dir, "empty.csv")
         let second = #expect(throws: ImportError.self) {
             try Importer.run(ImportOptions(input: .combined(empty), split: .size(5), outputDirectory: "\(dir)/o2", name: "x"))
