@@ -35,10 +35,14 @@ extension CMLLocal {
         var scoreColumn: String?
         @Option(help: "The true label column (default: label); an empty cell means no label yet.")
         var labelColumn: String?
-        @Option(help: "Split by the values of this existing period column.")
+        @Option(
+            help: """
+                Split by the values of this existing period column: integers v become period v - min \
+                (1, 01 and 1.0 are one value); other numbers in numeric order; else text order.
+                """)
         var periodColumn: String?
 
-        @Option(help: "Split into N periods of equal row counts (reads the input twice).")
+        @Option(help: "Split into N periods of equal row counts (reads the input twice: not from a pipe).")
         var periods: Int?
         @Option(help: "Split into periods of N rows.")
         var rowsPerPeriod: Int?
