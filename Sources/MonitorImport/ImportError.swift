@@ -12,9 +12,9 @@ public struct ImportError: Error, Sendable, CustomStringConvertible, Equatable {
     /// refuse, until ``JobsCheck/locateInInput(_:_:)`` finds its input row.
     var refused: Refused?
 
-    /// Which data record (1-based) of an output file, and whether of a labels file.
+    /// The refused row's id (when it could be read), and whether it is in a labels file.
     struct Refused: Sendable, Equatable {
-        var record: Int
+        var id: [UInt8]?
         var labels: Bool
     }
 
@@ -28,10 +28,9 @@ public struct ImportError: Error, Sendable, CustomStringConvertible, Equatable {
         self.init(file: error.file, line: error.line, error.message)
     }
 
-    /// `error` from reading an output file; `refused` is kept for a bad value in a row.
     init(_ error: DataError, refused: Refused) {
         self.init(error)
-        if error.kind == .invalidValue && error.line != nil { self.refused = refused }
+        self.refused = refused
     }
 
     /// `file:line: message` (or `file: message`).

@@ -39,7 +39,7 @@ public enum Importer {
                 return try SeparateImport(options: options, predictionsPath: predictions, labelsPath: labels).run()
             }
         } catch {
-            // Found in the input while the output file it was read from is still there.
+            // A row the jobs would refuse is named at its input line.
             let error = error.refused == nil ? error : JobsCheck.locateInInput(error, options)
             // Leave no half data set behind, so the same command can run again once fixed.
             for folder in created.reversed() { try? FileManager.default.removeItem(atPath: folder) }

@@ -5,28 +5,35 @@ import MonitorData
 enum JobsCheck {
     /// Reads a finished predictions file through ``PredictionReader``.
     ///
-    /// - Throws: ``ImportError`` with ``ImportError/refused`` set for a row the jobs would refuse.
+    /// - Throws: ``ImportError``, with ``ImportError/refused`` set for a row the jobs would refuse.
     static func predictions(_ path: String) throws(ImportError) {
         var records = 0
         do throws(DataError) {
             let reader = try PredictionReader(path: path)
             while try reader.next() { records += 1 }
         } catch {
-            throw ImportError(error, refused: .init(record: records + 1, labels: false))
+            throw refusal(error, path: path, record: records + 1, labels: false)
         }
     }
 
     /// Reads a finished labels file through ``LabelReader``.
     ///
-    /// - Throws: ``ImportError`` with ``ImportError/refused`` set for a row the jobs would refuse.
+    /// - Throws: ``ImportError``, with ``ImportError/refused`` set for a row the jobs would refuse.
     static func labels(_ path: String) throws(ImportError) {
         var records = 0
         do throws(DataError) {
             let reader = try LabelReader(path: path)
             while try reader.next() { records += 1 }
         } catch {
-            throw ImportError(error, refused: .init(record: records + 1, labels: true))
+            throw refusal(error, path: path, record: records + 1, labels: true)
         }
+    }
+
+    /// `error`, marked as a refused row (with its id) when it is about a value in one.
+    private static func refusal(_ error: DataError, path: String, record: Int, labels: Bool) -> ImportError {
+        guard error.kind == .invalidValue, error.line != nil else { return ImportError(error) }
+        let id = try? idOfRecord(record, in: path)
+        return ImportError(error, refused: .init(id: id, labels: labels))
     }
 
     /// Decodes the metadata JSON with ``Metadata/decode(json:file:)``, as the jobs do.
@@ -38,17 +45,17 @@ enum JobsCheck {
         }
     }
 
-    /// `error`, about a row of an output file, moved to the input row it came
-    /// from (found by its id); with the id named when the input cannot be read again.
+    /// `error`, about a row the jobs would refuse, moved to the input row it
+    /// came from (found by its id); the id is named when that row cannot be found.
     static func locateInInput(_ error: ImportError, _ options: ImportOptions) -> ImportError {
-        guard let refused = error.refused, let id = try? idOfRecord(refused.record, in: error.file) else { return error }
+        guard let refused = error.refused else { return error }
         let input: String
         switch options.input {
         case .combined(let path): input = path
         case .separate(let predictions, let labels): input = refused.labels ? labels : predictions
         }
-        let line = try? lineOfID(id, in: input, column: options.columns.id ?? "id")
-        guard let line else {
+        guard let id = refused.id else { return ImportError(file: input, error.message) }
+        guard let line = try? lineOfID(id, in: input, column: options.columns.id ?? "id") else {
             let shown = id.withUnsafeBytes { DataError.displayText($0) }
             return ImportError(file: input, "\(error.message) (the row with id \"\(shown)\")")
         }

@@ -146,7 +146,7 @@ final class PeriodFiles {
     }
 
     /// Finishes `slot`'s open files as period `period`'s (header-only when
-    /// never opened), and reads each back as the jobs will.
+    /// never opened), each read as the jobs will before it is renamed.
     private func finish(_ slot: Slot, period: Int, labels: Bool) throws(ImportError) {
         let out = options.outputDirectory
         if !slot.predictionsDone {
@@ -155,10 +155,9 @@ final class PeriodFiles {
                 slot.predictions = try GzipWriter(path: target, level: options.compressionLevel)
                 try slot.predictions!.write(predictionsHeader)
             }
-            try slot.predictions!.finish(movingTo: target)
+            try slot.predictions!.finish(movingTo: target, checking: JobsCheck.predictions)
             slot.predictions = nil
             slot.predictionsDone = true
-            try JobsCheck.predictions(target)
         }
         if labels && !slot.labelsDone {
             let target = "\(out)/\(Self.relativePath("labels", period))"
@@ -166,10 +165,9 @@ final class PeriodFiles {
                 slot.labels = try GzipWriter(path: target, level: options.compressionLevel)
                 try slot.labels!.write("id,label\n")
             }
-            try slot.labels!.finish(movingTo: target)
+            try slot.labels!.finish(movingTo: target, checking: JobsCheck.labels)
             slot.labels = nil
             slot.labelsDone = true
-            try JobsCheck.labels(target)
         }
     }
 
