@@ -6,14 +6,7 @@ struct CombinedImport {
     let path: String
 
     func run() throws(ImportError) -> ImportSummary {
-        var total = 0
-        if case .count = options.split { total = try RowChecks.countRows(path) }
-        let csv = try RowChecks.open(path)
-        let columns = try ColumnIndices.resolve(
-            csv, options.columns, split: options.split, needPrediction: true, needLabel: true, needID: false)
-        let files = PeriodFiles(
-            options: options, input: csv.path, hasTimestamp: columns.timestamp != nil, hasScore: columns.score != nil)
-        files.totalRows = total
+        let (csv, columns, files) = try PeriodFiles.start(path, options: options, needLabel: true, needID: false)
         var reference = ReferenceCounter(limit: options.referenceRows)
         var index = 0
         var labeled = 0

@@ -41,6 +41,22 @@ final class PeriodFiles {
             "id" + (hasTimestamp ? ",timestamp" : "") + ",prediction" + (hasScore ? ",score" : "") + "\n"
     }
 
+    /// Opens the predictions input at `path` (for the count split, after a
+    /// first pass counting its rows), finds its columns, and makes the period files.
+    static func start(
+        _ path: String, options: ImportOptions, needLabel: Bool, needID: Bool
+    ) throws(ImportError) -> (csv: CSVReader, columns: ColumnIndices, files: PeriodFiles) {
+        var total = 0
+        if case .count = options.split { total = try RowChecks.countRows(path) }
+        let csv = try RowChecks.open(path)
+        let columns = try ColumnIndices.resolve(
+            csv, options.columns, split: options.split, needPrediction: true, needLabel: needLabel, needID: needID)
+        let files = PeriodFiles(
+            options: options, input: csv.path, hasTimestamp: columns.timestamp != nil, hasScore: columns.score != nil)
+        files.totalRows = total
+        return (csv, columns, files)
+    }
+
     var isSequential: Bool {
         if case .column = options.split { return false }
         return true

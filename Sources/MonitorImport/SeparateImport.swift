@@ -14,14 +14,8 @@ struct SeparateImport {
     }
 
     func run() throws(ImportError) -> ImportSummary {
-        var total = 0
-        if case .count = options.split { total = try RowChecks.countRows(predictionsPath) }
-        let csv = try RowChecks.open(predictionsPath)
-        let columns = try ColumnIndices.resolve(
-            csv, options.columns, split: options.split, needPrediction: true, needLabel: false, needID: true)
-        let files = PeriodFiles(
-            options: options, input: csv.path, hasTimestamp: columns.timestamp != nil, hasScore: columns.score != nil)
-        files.totalRows = total
+        let (csv, columns, files) = try PeriodFiles.start(
+            predictionsPath, options: options, needLabel: false, needID: true)
         var entries: [String: Entry] = [:]
         var classes: [String: Int32] = [:]
         var index = 0
