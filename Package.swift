@@ -111,7 +111,12 @@ let package = Package(
         .testTarget(name: "MonitorStoreTests", dependencies: ["MonitorStore"], swiftSettings: swiftSettings),
         .testTarget(name: "MonitorPolicyTests", dependencies: ["MonitorPolicy", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "MonitorReportTests", dependencies: ["MonitorReport", "MonitorStore"], swiftSettings: swiftSettings),
-        .testTarget(name: "MonitorImportTests", dependencies: ["MonitorImport", "MonitorData"], swiftSettings: swiftSettings),
+        // Runs the built jobs on every data set it imports, and `cml-local import` itself.
+        .testTarget(
+            name: "MonitorImportTests",
+            dependencies: ["MonitorImport", "MonitorData", "TestSupport", "GetPredictions", "LoadGroundTruth", "CMLLocal"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "JobClientTests",
             dependencies: ["JobClient", "Launcher", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")],

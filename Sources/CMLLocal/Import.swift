@@ -35,10 +35,14 @@ extension CMLLocal {
         var scoreColumn: String?
         @Option(help: "The true label column (default: label); an empty cell means no label yet.")
         var labelColumn: String?
-        @Option(help: "Split by the values of this existing period column.")
+        @Option(
+            help: """
+                Split by the values of this existing period column: integers v become period v - min \
+                (1, 01 and 1.0 are one value); other numbers in numeric order; else text order.
+                """)
         var periodColumn: String?
 
-        @Option(help: "Split into N periods of equal row counts (reads the input twice).")
+        @Option(help: "Split into N periods of equal row counts (reads the input twice: not from a pipe).")
         var periods: Int?
         @Option(help: "Split into periods of N rows.")
         var rowsPerPeriod: Int?
@@ -100,7 +104,8 @@ extension CMLLocal {
             print(
                 "Imported \(summary.rows) prediction rows (\(summary.labeled) labeled) into \(summary.periods) "
                     + "period\(summary.periods == 1 ? "" : "s") in \(out) in \(String(format: "%.2f", elapsed)) s")
-            let empty = summary.rowsPerPeriod.enumerated().filter { $0.element == 0 }.map { String($0.offset) }
+            if let mapping = Self.periodMapping(summary.periodValues) { print("Period values → periods: \(mapping)") }
+            let empty = summary.emptyPeriods.map { $0.count == 1 ? "\($0.lowerBound)" : "\($0.lowerBound)-\($0.upperBound)" }
             if !empty.isEmpty { print("Empty periods: \(empty.joined(separator: ", "))") }
             if summary.labelsWithoutPrediction > 0 {
                 print("Labels without a prediction (dropped): \(summary.labelsWithoutPrediction)")
@@ -111,6 +116,16 @@ extension CMLLocal {
                 print("Reference: no labeled row, none written")
             }
             print("Run it: cml-local run --data \(out)")
+        }
+
+        /// `0.0 → 0, 1 = 01 → 1, …` for a period column split (spellings of one
+        /// number joined by `=`); at most 20 periods, then how many more.
+        static func periodMapping(_ values: [[String]]) -> String? {
+            let entries = values.enumerated().filter { !$0.element.isEmpty }
+            guard !entries.isEmpty else { return nil }
+            let shown = entries.prefix(20).map { "\($0.element.joined(separator: " = ")) → \($0.offset)" }
+            let more = entries.count - shown.count
+            return shown.joined(separator: ", ") + (more > 0 ? ", … (\(more) more; see source_period in metadata.json.gz)" : "")
         }
     }
 }

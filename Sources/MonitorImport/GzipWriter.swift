@@ -119,10 +119,17 @@ public final class GzipWriter {
 
     /// Ends the gzip stream, fsyncs the file and renames it to `destination` (default: ``path``).
     ///
-    /// - Throws: ``ImportError`` naming the file.
-    public func finish(movingTo destination: String? = nil) throws(ImportError) {
+    /// - Parameter check: called with the temporary file's path once the
+    ///   stream has ended, before the fsync and the rename; what it throws
+    ///   leaves the file unrenamed (and removed with the writer).
+    /// - Throws: ``ImportError`` naming the file, or what `check` throws.
+    public func finish(
+        movingTo destination: String? = nil, checking check: ((String) throws(ImportError) -> Void)? = nil
+    ) throws(ImportError) {
         precondition(!finished, "GzipWriter.finish called twice")
         try deflateInput(flush: Z_FINISH)
+        // Read before the fsync, the file's atime change goes out with it rather than as extra journal work.
+        if let check { try check(temporary) }
         guard fsync(fd) == 0 else { throw ImportError(file: path, "fsync failed: \(Self.errnoText())") }
         close(fd)
         fd = -1

@@ -8,6 +8,15 @@ public struct ImportError: Error, Sendable, CustomStringConvertible, Equatable {
     /// 1-based line of the input record at fault, when there is one.
     public let line: Int?
     public let message: String
+    /// Set while the error is about a row of an output file the jobs would
+    /// refuse, until ``JobsCheck/locateInInput(_:_:)`` finds its input row.
+    var refused: Refused?
+
+    /// The refused row's id (when it could be read), and whether it is in a labels file.
+    struct Refused: Sendable, Equatable {
+        var id: [UInt8]?
+        var labels: Bool
+    }
 
     public init(file: String, line: Int? = nil, _ message: String) {
         self.file = file
@@ -17,6 +26,11 @@ public struct ImportError: Error, Sendable, CustomStringConvertible, Equatable {
 
     init(_ error: DataError) {
         self.init(file: error.file, line: error.line, error.message)
+    }
+
+    init(_ error: DataError, refused: Refused) {
+        self.init(error)
+        self.refused = refused
     }
 
     /// `file:line: message` (or `file: message`).

@@ -18,8 +18,11 @@ public struct ImportOptions: Sendable {
         /// first row's window to the last row's; empty windows are empty periods.
         /// Rows must come in time order (window by window).
         case window(seconds: Int64)
-        /// The values of an existing period column: integers `v` become period
-        /// `v - min`; other values are numbered in text order.
+        /// The values of an existing period column. Spellings of one number
+        /// (`1`, `01`, `+1`, `1.0`) are one value; when every value is an
+        /// integer, `v` becomes period `v - min` (gaps are empty periods); when
+        /// every value is a number, they are numbered in numeric order; else in
+        /// text order.
         case column
     }
 
@@ -50,6 +53,10 @@ public struct ImportOptions: Sendable {
             self.period = period
         }
     }
+
+    /// The most periods an import writes (counted periods, windows, or the span of integer period values).
+    public static let maxPeriods = 1_000_000
+    static let maxPeriodsText = "1,000,000"
 
     public var input: Input
     public var split: Split
@@ -93,23 +100,4 @@ public struct ImportOptions: Sendable {
         let (product, overflow) = count.multipliedReportingOverflow(by: scale)
         return overflow ? nil : product
     }
-}
-
-/// What an import wrote.
-public struct ImportSummary: Sendable, Equatable {
-    /// `num_periods` of the new data set.
-    public var periods: Int
-    /// Prediction rows per period.
-    public var rowsPerPeriod: [Int]
-    /// Label rows written (non-empty labels joined to a prediction).
-    public var labeled: Int
-    /// Labels whose id has no prediction (two-file input), dropped.
-    public var labelsWithoutPrediction: Int
-    /// `reference.accuracy`, when asked for and computable.
-    public var referenceAccuracy: Double?
-    /// Labeled rows the reference was computed from.
-    public var referenceRows: Int
-
-    /// All prediction rows.
-    public var rows: Int { rowsPerPeriod.reduce(0, +) }
 }

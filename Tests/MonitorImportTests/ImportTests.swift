@@ -4,14 +4,14 @@ import Testing
 
 @testable import MonitorImport
 
-private func temporaryDirectory() throws -> String {
+func temporaryDirectory() throws -> String {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("import-\(UUID().uuidString)").path
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path
 }
 
 /// Writes `text` to `dir/name`, gzip-compressed when `gzip`.
-private func write(_ text: String, _ dir: String, _ name: String, gzip: Bool = false) throws -> String {
+func write(_ text: String, _ dir: String, _ name: String, gzip: Bool = false) throws -> String {
     let path = "\(dir)/\(name)"
     if gzip {
         let writer = try GzipWriter(path: path)
@@ -23,7 +23,7 @@ private func write(_ text: String, _ dir: String, _ name: String, gzip: Bool = f
     return path
 }
 
-private struct ReadBack {
+struct ReadBack {
     var metadata: Metadata
     var predictions: [[(id: String, prediction: String, score: Double)]] = []
     var labels: [[String: String]] = []
@@ -31,7 +31,7 @@ private struct ReadBack {
 }
 
 /// Reads an imported data set through MonitorData, as the jobs do.
-private func readBack(_ directory: String) throws -> ReadBack {
+func readBack(_ directory: String) throws -> ReadBack {
     let dataSet = try DataSet(directory: directory)
     var result = ReadBack(metadata: dataSet.metadata)
     for period in 0..<dataSet.metadata.numPeriods {
@@ -63,7 +63,7 @@ private func combinedCSV(rows: Int) -> String {
     func byCountPlainAndGzip(gzip: Bool) throws {
         let dir = try temporaryDirectory()
         let input = try write(combinedCSV(rows: 10), dir, gzip ? "in.csv.gz" : "in.csv", gzip: gzip)
-        let summary = try Importer.run(
+        let summary = try importChecked(
             ImportOptions(input: .combined(input), split: .count(3), outputDirectory: "\(dir)/out", name: "counted"))
         #expect(summary.rowsPerPeriod == [4, 3, 3])
         let back = try readBack("\(dir)/out")
@@ -81,7 +81,7 @@ private func combinedCSV(rows: Int) -> String {
     @Test func moreCountedPeriodsThanRowsGivesEmptyPeriods() throws {
         let dir = try temporaryDirectory()
         let input = try write(combinedCSV(rows: 2), dir, "in.csv")
-        let summary = try Importer.run(
+        let summary = try importChecked(
             ImportOptions(input: .combined(input), split: .count(4), outputDirectory: "\(dir)/out", name: "few"))
         #expect(summary.rowsPerPeriod == [1, 0, 1, 0])
         let back = try readBack("\(dir)/out")
@@ -91,7 +91,7 @@ private func combinedCSV(rows: Int) -> String {
     @Test func bySize() throws {
         let dir = try temporaryDirectory()
         let input = try write(combinedCSV(rows: 10), dir, "in.csv")
-        let summary = try Importer.run(
+        let summary = try importChecked(
             ImportOptions(input: .combined(input), split: .size(4), outputDirectory: "\(dir)/out", name: "sized"))
         #expect(summary.rowsPerPeriod == [4, 4, 2])
         let back = try readBack("\(dir)/out")
@@ -110,7 +110,7 @@ private func combinedCSV(rows: Int) -> String {
 
             """
         let input = try write(text, dir, "in.csv")
-        let summary = try Importer.run(
+        let summary = try importChecked(
             ImportOptions(input: .combined(input), split: .window(seconds: 86400), outputDirectory: "\(dir)/out", name: "w"))
         // c is 2024-01-03T23:00Z: the third day.
         #expect(summary.rowsPerPeriod == [2, 0, 1, 1])
@@ -160,7 +160,7 @@ private func combinedCSV(rows: Int) -> String {
             text += "\(prediction),\(prediction == 1 ? "0.9" : "0.2"),\(i == 3 ? 0 : prediction),\(period)\n"
         }
         let input = try write(text, dir, "old.csv", gzip: gzip)
-        let summary = try Importer.run(
+        let summary = try importChecked(
             ImportOptions(
                 input: .combined(input), split: .column,
                 columns: .init(
@@ -180,11 +180,11 @@ private func combinedCSV(rows: Int) -> String {
     @Test func textPeriodValuesAreSortedAndIntegerGapsKept() throws {
         let dir = try temporaryDirectory()
         let input = try write("prediction,label,period\n1,1,b\n0,0,a\n1,1,b\n", dir, "text.csv")
-        let summary = try Importer.run(
+        let summary = try importChecked(
             ImportOptions(input: .combined(input), split: .column, columns: .init(period: "period"), outputDirectory: "\(dir)/t", name: "t"))
         #expect(summary.rowsPerPeriod == [1, 2])
         let numbers = try write("prediction,label,period\n1,1,5\n0,0,3\n", dir, "numbers.csv")
-        let gaps = try Importer.run(
+        let gaps = try importChecked(
             ImportOptions(input: .combined(numbers), split: .column, columns: .init(period: "period"), outputDirectory: "\(dir)/n", name: "n"))
         #expect(gaps.rowsPerPeriod == [1, 0, 1])
         #expect(try readBack("\(dir)/n").predictions.map(\.count) == [1, 0, 1])
@@ -197,7 +197,7 @@ private func combinedCSV(rows: Int) -> String {
                 + "\"p,3\",2024-01-02T00:00:00Z,1,0.8\np4,2024-01-02T05:00:00Z,0,0.3\n",
             dir, "predictions.csv.gz", gzip: true)
         let labels = try write("label,id\n0,p4\n1,\"p,3\"\n1,ghost\n,p2\n1,p1\n", dir, "labels.csv")
-        let summary = try Importer.run(
+        let summary = try importChecked(
             ImportOptions(
                 input: .separate(predictions: predictions, labels: labels), split: .window(seconds: 86400),
                 outputDirectory: "\(dir)/out", name: "two", referenceRows: 2))
@@ -248,7 +248,7 @@ private func combinedCSV(rows: Int) -> String {
         let error = #expect(throws: ImportError.self) {
             try Importer.run(ImportOptions(input: .combined(input), split: .size(5), outputDirectory: "\(dir)/out", name: "x"))
         }
-        #expect(error?.line == 3)
+        #expect(error?.description == "\(input):3: score \"1.5\" is outside [0, 1]")  // the jobs' rule and words
         let empty = try write("prediction,label\n,1\n", dir, "empty.csv")
         let second = #expect(throws: ImportError.self) {
             try Importer.run(ImportOptions(input: .combined(empty), split: .size(5), outputDirectory: "\(dir)/o2", name: "x"))
@@ -268,7 +268,7 @@ private func combinedCSV(rows: Int) -> String {
     @Test func emptyInputIsOneEmptyPeriod() throws {
         let dir = try temporaryDirectory()
         let input = try write("prediction,label\n", dir, "in.csv")
-        let summary = try Importer.run(ImportOptions(input: .combined(input), split: .size(5), outputDirectory: "\(dir)/o", name: "x"))
+        let summary = try importChecked(ImportOptions(input: .combined(input), split: .size(5), outputDirectory: "\(dir)/o", name: "x"))
         #expect(summary.rowsPerPeriod == [0])
         #expect(try readBack("\(dir)/o").predictions.map(\.count) == [0])
     }
