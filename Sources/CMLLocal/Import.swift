@@ -51,6 +51,11 @@ extension CMLLocal {
 
         @Option(help: "Compute the reference accuracy from the first N labeled rows.")
         var referenceRows: Int?
+        @Option(
+            name: .customLong("label-map"),
+            help: ArgumentHelp("Rewrite label values as they are imported, e.g. 1.0=1,0.0=0 or True=1,False=0.", valueName: "FROM=TO,…")
+        )
+        var labelMap: String?
         @Option(help: "The data set's name (default: the output folder's name).")
         var name: String?
         @Option(help: "The output data set folder (new or empty).")
@@ -91,6 +96,12 @@ extension CMLLocal {
                     id: idColumn, timestamp: timestampColumn, prediction: predictionColumn, score: scoreColumn,
                     label: labelColumn, period: periodColumn),
                 outputDirectory: out, name: name ?? folder, positiveLabel: positiveLabel, referenceRows: referenceRows)
+            if let labelMap {
+                do { options.labelMap = try LabelMap(parsing: labelMap) } catch {
+                    printError("ERROR: \(error.description)")
+                    throw ExitCode.failure
+                }
+            }
             options.compressionLevel = 6
             let clock = ContinuousClock()
             let started = clock.now
@@ -115,6 +126,7 @@ extension CMLLocal {
             } else if referenceRows != nil {
                 print("Reference: no labeled row, none written")
             }
+            for warning in summary.warnings { print("⚠ \(warning)") }
             print("Run it: cml-local run --data \(out)")
         }
 

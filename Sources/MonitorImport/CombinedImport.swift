@@ -10,6 +10,7 @@ struct CombinedImport {
         var reference = ReferenceCounter(limit: options.referenceRows)
         var index = 0
         var labeled = 0
+        var spelling = SpellingCheck()
         while try RowChecks.next(csv) {
             if let id = columns.id { _ = try RowChecks.checkID(csv, id) }
             try RowChecks.checkPrediction(csv, columns)
@@ -17,8 +18,10 @@ struct CombinedImport {
             index += 1
             try RowChecks.writePrediction(slot.predictions!, csv: csv, columns: columns, generatedID: index)
             slot.rows += 1
-            let label = csv.field(columns.label!)
-            if label.count > 0 {  // an empty label is "no label yet": left out of the labels file
+            let prediction = csv.field(columns.prediction!)
+            spelling.prediction(prediction)
+            let given = csv.field(columns.label!)
+            if given.count > 0 {  // an empty label is "no label yet": left out of the labels file
                 let writer = slot.labels!
                 if let id = columns.id {
                     try writer.writeCSVField(csv.field(id))
@@ -26,13 +29,18 @@ struct CombinedImport {
                     try writer.write("row-\(index)")
                 }
                 try writer.write(byte: UInt8(ascii: ","))
-                try writer.writeCSVField(label)
+                try options.labelMap.apply(given) { (label) throws(ImportError) in
+                    try writer.writeCSVField(label)
+                    spelling.label(label)
+                    reference.add(correct: label.elementsEqual(prediction))
+                }
                 try writer.write(byte: 10)
                 slot.labeled += 1
                 labeled += 1
-                reference.add(correct: label.elementsEqual(csv.field(columns.prediction!)))
             }
         }
-        return try files.finishDataSet(reference: reference, labeled: labeled, labelsWithoutPrediction: 0)
+        var summary = try files.finishDataSet(reference: reference, labeled: labeled, labelsWithoutPrediction: 0)
+        summary.warn(spelling: spelling, options: options)
+        return summary
     }
 }

@@ -69,6 +69,8 @@ public struct ImportOptions: Sendable {
     public var positiveLabel: String
     /// Compute `reference.accuracy` from the first `N` labeled rows (they stay in their periods too).
     public var referenceRows: Int?
+    /// Label values rewritten as they are imported.
+    public var labelMap = LabelMap()
     /// zlib level of the written files.
     public var compressionLevel: Int32 = 6
 

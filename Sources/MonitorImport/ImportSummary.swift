@@ -16,6 +16,9 @@ public struct ImportSummary: Sendable, Equatable {
     /// the input (several when they are one number, e.g. `1` and `01`); empty
     /// for a gap and for the other splits.
     public var periodValues: [[String]]
+    /// What the user should know about the data written: labels spelled
+    /// unlike the predictions, a reference from few rows.
+    public var warnings: [String] = []
 
     init(periods: [WrittenPeriod], labeled: Int, labelsWithoutPrediction: Int, reference: ReferenceCounter) {
         self.periods = periods.count
@@ -25,6 +28,19 @@ public struct ImportSummary: Sendable, Equatable {
         referenceAccuracy = reference.accuracy
         referenceRows = reference.seen
         periodValues = periods.map(\.values)
+    }
+
+    /// Adds the warnings of an import: labels spelled unlike the
+    /// predictions, a reference accuracy from fewer rows than the jobs'
+    /// default minimum of labeled rows.
+    mutating func warn(spelling: SpellingCheck, options: ImportOptions) {
+        if let warning = spelling.warning { warnings.append(warning) }
+        if referenceAccuracy != nil, referenceRows < 30 {
+            warnings.append(
+                "the reference accuracy comes from only \(referenceRows) labeled rows: the drop test takes it as exact, "
+                    + "so give --reference-rows a few hundred rows or more"
+            )
+        }
     }
 
     /// All prediction rows.

@@ -48,9 +48,11 @@ struct SeparateImport {
         var reference = ReferenceCounter(limit: options.referenceRows)
         var labeled = 0
         var withoutPrediction = 0
+        var spelling = SpellingCheck()
+        for name in classes.keys { Array(name.utf8).withUnsafeBytes { spelling.prediction($0) } }
         while try RowChecks.next(labels) {
             let idBytes = try RowChecks.checkID(labels, labelColumns.id!)
-            let label = labels.field(labelColumns.label!)
+            let given = labels.field(labelColumns.label!)
             let id = String(decoding: idBytes, as: UTF8.self)
             guard var entry = entries[id] else {
                 withoutPrediction += 1  // a label for an id never predicted: counted, dropped
@@ -59,19 +61,24 @@ struct SeparateImport {
             if entry.labeled {
                 throw ImportError(file: labels.path, line: labels.line, "duplicate label for id \"\(id.prefix(60))\"")
             }
-            guard label.count > 0 else { continue }  // "no label yet"
+            guard given.count > 0 else { continue }  // "no label yet"
             entry.labeled = true
             entries[id] = entry
             let slot = files.slots[Int(entry.slot)]
             try files.openLabels(slot, Int(entry.slot))
             try slot.labels!.writeCSVField(idBytes)
             try slot.labels!.write(byte: UInt8(ascii: ","))
-            try slot.labels!.writeCSVField(label)
+            try options.labelMap.apply(given) { (label) throws(ImportError) in
+                try slot.labels!.writeCSVField(label)
+                spelling.label(label)
+                reference.add(correct: classes[String(decoding: label, as: UTF8.self)] == entry.prediction)
+            }
             try slot.labels!.write(byte: 10)
             slot.labeled += 1
             labeled += 1
-            reference.add(correct: classes[String(decoding: label, as: UTF8.self)] == entry.prediction)
         }
-        return try files.finishDataSet(reference: reference, labeled: labeled, labelsWithoutPrediction: withoutPrediction)
+        var summary = try files.finishDataSet(reference: reference, labeled: labeled, labelsWithoutPrediction: withoutPrediction)
+        summary.warn(spelling: spelling, options: options)
+        return summary
     }
 }
