@@ -67,7 +67,7 @@ public struct Report: Sendable {
             body += section("Accuracy per period", Charts.accuracy(data), note: accuracyNote())
             body += section(
                 "Precision, recall, F1 and ROC AUC", Charts.metrics(data),
-                note: "Gaps: the metric is undefined for that period (see the table).")
+                note: "Gaps: the metric is undefined for that period (see the table). " + averagingNote())
             body += section("Labeled rows per period", Charts.coverage(data), note: "Share of prediction rows with a label.")
             body += section("Predicted-positive rate", Charts.positiveRate(data), note: nil)
             body += section(
@@ -96,6 +96,15 @@ public struct Report: Sendable {
     private func section(_ title: String, _ svg: String, note: String?) -> String {
         "<section><h2>\(HTML.escape(title))</h2><figure>\(svg)</figure>"
             + (note.map { "<p class=\"note\">\(HTML.escape($0))</p>" } ?? "") + "</section>"
+    }
+
+    /// How precision, recall and F1 were averaged, from the latest checked period.
+    private func averagingNote() -> String {
+        guard let metrics = data.periods.last(where: { $0.metrics != nil })?.metrics else { return "" }
+        let source = metrics.averagingSource.map { ", decided from \($0)" } ?? ""
+        return metrics.averaging == "macro"
+            ? "Multiclass: macro averages over the classes\(source)."
+            : "Binary: for the positive label \"\(metrics.positiveLabel)\", one class against the rest\(source)."
     }
 
     private func accuracyNote() -> String {

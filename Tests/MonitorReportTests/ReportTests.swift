@@ -68,6 +68,18 @@ private func sampleStore() throws -> Store {
         #expect(html.contains("minimum 80.00%"))
     }
 
+    @Test("the report says how precision, recall and F1 were averaged")
+    func averagingShown() throws {
+        let html = Report(data: ReportData(store: try sampleStore(), name: "demo")).html()
+        #expect(html.contains("Binary: for the positive label &quot;1&quot;, one class against the rest."))
+        let store = try temporaryStore()
+        var multiclass = record(0, total: 1, accuracy: 0.9)
+        multiclass.averaging = "macro"
+        multiclass.averagingSource = "period 0"
+        try store.writeMetrics(multiclass)
+        #expect(Report(data: ReportData(store: store, name: "demo")).html().contains("Multiclass: macro averages over the classes, decided from period 0."))
+    }
+
     @Test func tableHasEveryPeriodValuesAndNA() throws {
         let html = Report(data: ReportData(store: try sampleStore(), name: "demo")).html()
         for period in 0..<5 { #expect(html.contains("<tr data-period=\"\(period)\"")) }
