@@ -355,7 +355,7 @@ struct JobClientPrepareTests {
         }
         let client = JobClient(configuration: server.configuration, retry: fastRetry)
         client.prepare(jobName: "Check Model")
-        try await Task.sleep(for: .milliseconds(200))  // the lookup ahead has answered
+        // The trigger waits for the lookup ahead (request 1) before its create (request 2, the 404).
         #expect(try await client.trigger(jobName: "Check Model", arguments: "--period 0,1") == "r1")
         #expect(server.requests == 4)
     }
