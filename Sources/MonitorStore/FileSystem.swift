@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -42,11 +44,34 @@ public enum FileSystem {
             var file = FileWriter(fd: fd, path: path)
             try body(&file)
             try file.flush()
+            FaultPoint.temporaryWritten.stopHere()
             guard fsync(fd) == 0 else { throw ioError(path, "fsync failed") }
         }
+        FaultPoint.beforeRename.stopHere()
         guard rename(temporary, path) == 0 else { throw ioError(path, "rename failed") }
         ok = true
         syncDirectory(directory)
+        if FaultPoint.firstRename.exchange(false, ordering: .relaxed) { FaultPoint.afterFirstRename.stopHere() }
+    }
+
+    /// Points in a write where a test can have a job stop itself (SIGSTOP),
+    /// named by the variable `MONITOR_TEST_STOP_AT`, to kill it there. Unset:
+    /// one comparison per write.
+    enum FaultPoint: String {
+        /// The temporary file has its whole content, not yet synced.
+        case temporaryWritten = "temporary-written"
+        /// The temporary file is synced; the rename comes next.
+        case beforeRename = "before-rename"
+        /// The job's first output has just been renamed into place.
+        case afterFirstRename = "after-first-rename"
+
+        static let chosen: FaultPoint? = getenv("MONITOR_TEST_STOP_AT").flatMap { FaultPoint(rawValue: String(cString: $0)) }
+        static let firstRename = Atomic(true)
+
+        @inline(__always)
+        func stopHere() {
+            if Self.chosen == self { raise(SIGSTOP) }
+        }
     }
 
     /// ``writeAtomically(_:to:)-(UnsafeRawBufferPointer,_)`` for an array.

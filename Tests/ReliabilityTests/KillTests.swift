@@ -19,6 +19,9 @@ struct KillWorld {
     let new: [String: Data]
     /// Clean run time of each job on the new data.
     let durations: [String: Duration]
+    /// The store-level records of the new data's store (its data set, its task): in place
+    /// before a job runs, so that the job's first write is its own output.
+    let records: [String: Data]
 
     init(rows: Int = 100_000) throws {
         sandbox = Sandbox(root: try makeTemporaryDirectory("kill"))
@@ -45,6 +48,9 @@ struct KillWorld {
         }
         (old, _) = try reference("\(root)/dataA", "\(root)/refA")
         (new, durations) = try reference("\(root)/dataB", "\(root)/refB")
+        var records: [String: Data] = [:]
+        for file in ["dataset.json", "task.json"] { records[file] = contents("\(root)/refB/\(file)") }
+        self.records = records
     }
 
     /// What each job writes (`true`) or removes (`false`).
@@ -72,7 +78,10 @@ struct KillWorld {
 
 @Suite("Faults: SIGKILL while writing", .serialized)
 struct KillTests {
-    @Test("jobs killed at random points leave every store file old or new, never partial, and re-run identically")
+    @Test(
+        "jobs killed at each named point of a write leave every store file old or new, never partial, and re-run identically",
+        .timeLimit(.minutes(5))
+    )
     func killedJobs() async throws {
         let world = try await detached { try KillWorld() }
         defer { world.sandbox.remove() }
@@ -80,43 +89,33 @@ struct KillTests {
 
         let store = "\(world.sandbox.root)/store"
         let directory = "\(store)/periods/0000"
-        var rng = SeededGenerator(seed: 0x5EED_2026)
-        let kills = 36
-        var midWrite = 0, finishedFirst = 0, changedFiles = 0, leftovers = 0
-        for index in 0..<kills {
-            let job = KillWorld.jobs[index % 3]
+        let points = ["temporary-written", "before-rename", "after-first-rename"]
+        var kills = 0, midWrite = 0, changedFiles = 0, leftovers = 0
+        for job in KillWorld.jobs {
+            for point in points {
+            let index = kills
+            kills += 1
             let start = world.startState(for: job)
             try? FileManager.default.removeItem(atPath: store)
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             for (file, data) in start { try write(data, to: "\(directory)/\(file)") }
+            for (file, data) in world.records { try write(data, to: "\(store)/\(file)") }
 
+            // The job stops itself (SIGSTOP) at the named point of its first write; it is killed there.
             let process = try Spawned(
                 "\(executablesDirectory())/\(job)", ["--period", "0,1", "--data", world.dataB, "--store", store],
-                environment: ["PATH": "/usr/bin:/bin"], directory: world.sandbox.root, logs: "\(world.sandbox.root)/kill-\(index)"
+                environment: ["PATH": "/usr/bin:/bin", "MONITOR_TEST_STOP_AT": point], directory: world.sandbox.root,
+                logs: "\(world.sandbox.root)/kill-\(index)"
             )
-            let mode = (index / 3) % 3
-            if mode == 2 {
-                // Right after the job's first output is renamed into place (its inode changes):
-                // between two files of one job's output.
-                let first = "\(directory)/" + (job == "get-predictions" ? "predictions.bin" : job == "load-ground-truth" ? "joined.bin" : "metrics.json")
-                let before = inode(first)
-                await waitUntil(timeout: .seconds(30)) { inode(first) != before || !process.process.isRunning }
-                try await Task.sleep(for: .microseconds(UInt32.random(in: 0..<300, using: &rng)))
-            } else if mode == 0 {
-                // Anywhere in the run.
-                let total = world.durations[job]!
-                let fraction = Double.random(in: 0..<1.2, using: &rng)
-                try await Task.sleep(for: .microseconds(UInt32(max(0, Double(total.components.attoseconds) / 1e12 + Double(total.components.seconds) * 1e6) * fraction)))
-            } else {
-                // Once a temporary file shows that writing has begun, within the next few milliseconds.
-                await waitUntil(timeout: .seconds(30)) { !temporaryFiles(directory).isEmpty || !process.process.isRunning }
-                try await Task.sleep(for: .microseconds(UInt32.random(in: 0..<4000, using: &rng)))
-            }
-            let wasRunning = process.process.isRunning
+            let stopped = await waitUntil(timeout: .seconds(60)) { processState(process.pid) == "T" || !process.process.isRunning }
+            #expect(stopped && process.process.isRunning, "kill \(index) (\(job)): never stopped at \(point): \(process.stderr)")
             process.kill()
             let status = await process.wait()
-            if !wasRunning || status == 0 { finishedFirst += 1 }
+            #expect(status == 128 + SIGKILL, "kill \(index) (\(job), \(point)): exit \(status)")
             if !temporaryFiles(directory).isEmpty { midWrite += 1 }
+            if point != "after-first-rename" {
+                #expect(!temporaryFiles(directory).isEmpty, "kill \(index) (\(job), \(point)): no temporary file: not mid-write")
+            }
 
             // Every file is the old or the new complete output; only what the job removes may be missing.
             let effects = KillWorld.effects(of: job)
@@ -163,6 +162,7 @@ struct KillTests {
             for (file, writes) in effects {
                 #expect(contents("\(directory)/\(file)") == (writes ? world.new[file] : nil), "re-run after kill \(index) (\(job)): \(file)")
             }
+            }
         }
         // Finally the whole chain once more on the last store: byte-identical to the clean run.
         for job in KillWorld.jobs {
@@ -170,10 +170,10 @@ struct KillTests {
             #expect(result.status == 0, "\(result.stderr)")
         }
         for file in KillWorld.files { #expect(contents("\(directory)/\(file)") == world.new[file], "\(file)") }
+        #expect(kills == 9 && midWrite >= 6)
         print(
-            "kill test: \(kills) SIGKILLs, \(midWrite) left a temporary file (killed mid-write), "
-                + "\(finishedFirst) runs had finished first, \(changedFiles) files replaced before the kill, "
-                + "\(leftovers) temporary files left in total; data lost: 0"
+            "kill test: \(kills) SIGKILLs at named points, \(midWrite) left a temporary file (killed mid-write), "
+                + "\(changedFiles) files replaced before the kill, \(leftovers) temporary files left in total; data lost: 0"
         )
     }
 }
@@ -207,4 +207,12 @@ struct HalfDoneWriteTests {
 func inode(_ path: String) -> UInt64 {
     var info = stat()
     return stat(path, &info) == 0 ? UInt64(info.st_ino) : 0
+}
+
+/// The state letter of `/proc/PID/stat` (`R`, `S`, `T` stopped, `Z`…), or `nil`.
+func processState(_ pid: pid_t) -> Character? {
+    guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        let close = text.lastIndex(of: ")")
+    else { return nil }
+    return text[close...].dropFirst(2).first
 }
