@@ -141,6 +141,7 @@ let package = Package(
                 "GetPredictions", "LoadGroundTruth", "CheckModel", "CMLLocal", "TestSupport", "MonitorStore",
                 "PeriodArgs", "JobClient", .product(name: "Hummingbird", package: "hummingbird"),
             ],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -33,8 +33,8 @@ public func runExecutable(
     let scratch = try makeTemporaryDirectory("run")
     defer { try? FileManager.default.removeItem(atPath: scratch) }
     let out = "\(scratch)/stdout", err = "\(scratch)/stderr"
-    FileManager.default.createFile(atPath: out, contents: nil)
-    FileManager.default.createFile(atPath: err, contents: nil)
+    _ = FileManager.default.createFile(atPath: out, contents: nil)
+    _ = FileManager.default.createFile(atPath: err, contents: nil)
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
