@@ -37,6 +37,8 @@ let package = Package(
         .target(name: "MonitorPolicy", swiftSettings: swiftSettings),
         .target(name: "MonitorReport", dependencies: ["MonitorStore"], swiftSettings: swiftSettings),
         .target(name: "MonitorImport", dependencies: ["MonitorData", "CZlib"], swiftSettings: swiftSettings),
+        // A libstdc++ function newer than glibc 2.31 systems have, for the CML bundle (scripts/package-cml).
+        .target(name: "CxxCompat"),
         // libcurl through dlopen, for https (no libcurl headers or link needed at build time).
         .target(name: "CCurlShim"),
         .target(name: "JobClient", dependencies: ["CCurlShim"], swiftSettings: swiftSettings),
@@ -59,23 +61,23 @@ let package = Package(
         ),
         .executableTarget(
             name: "GetPredictions",
-            dependencies: ["MonitorJobs", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["MonitorJobs", "CxxCompat", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "LoadGroundTruth",
-            dependencies: ["MonitorJobs", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["MonitorJobs", "CxxCompat", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "CheckModel",
-            dependencies: ["MonitorJobs", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["MonitorJobs", "CxxCompat", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "CMLLocal",
             dependencies: [
-                "Launcher", "JobClient", "MonitorReport", "MonitorImport",
+                "Launcher", "JobClient", "MonitorReport", "MonitorImport", "CxxCompat",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
