@@ -14,6 +14,8 @@ let package = Package(
         .executable(name: "load-ground-truth", targets: ["LoadGroundTruth"]),
         .executable(name: "check-model", targets: ["CheckModel"]),
         .executable(name: "cml-local", targets: ["CMLLocal"]),
+        // The three jobs in one binary, for the CML bundle (scripts/package-cml links the job names to it).
+        .executable(name: "monitor-job", targets: ["MonitorJob"]),
         .library(name: "PeriodArgs", targets: ["PeriodArgs"]),
         .library(name: "MonitorData", targets: ["MonitorData"]),
         .library(name: "JobClient", targets: ["JobClient"]),
@@ -72,6 +74,11 @@ let package = Package(
         .executableTarget(
             name: "CheckModel",
             dependencies: ["MonitorJobs", "CxxCompat", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "MonitorJob",
+            dependencies: ["MonitorJobs", "CxxCompat"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
