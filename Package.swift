@@ -79,7 +79,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "MonitorJob",
-            dependencies: ["MonitorJobs", "CxxCompat"],
+            dependencies: ["MonitorJobs", "CxxCompat", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -1,12 +1,5 @@
+import ArgumentParser
 import MonitorJobs
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The three jobs in one binary, for the CML bundle (one copy of the Swift
 /// runtime instead of three): the name it runs under, a link named
@@ -23,7 +16,7 @@ enum MonitorJob {
             StandardOutput().error(
                 "ERROR: monitor-job runs as get-predictions, load-ground-truth or check-model (a link of that name), not as '\(name)'"
             )
-            exit(1)
+            GetPredictionsCommand.exit(withError: ExitCode.failure)
         }
     }
 }
