@@ -14,14 +14,17 @@ let package = Package(
         .executable(name: "load-ground-truth", targets: ["LoadGroundTruth"]),
         .executable(name: "check-model", targets: ["CheckModel"]),
         .executable(name: "cml-local", targets: ["CMLLocal"]),
+        // The three jobs in one binary, for the CML bundle (scripts/package-cml links the job names to it).
+        .executable(name: "monitor-job", targets: ["MonitorJob"]),
         .library(name: "PeriodArgs", targets: ["PeriodArgs"]),
         .library(name: "MonitorData", targets: ["MonitorData"]),
         .library(name: "JobClient", targets: ["JobClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
-        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        // Without their Foundation (and swift-configuration) traits: FoundationEssentials only.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2", traits: []),
     ],
     targets: [
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -37,6 +40,8 @@ let package = Package(
         .target(name: "MonitorPolicy", swiftSettings: swiftSettings),
         .target(name: "MonitorReport", dependencies: ["MonitorStore"], swiftSettings: swiftSettings),
         .target(name: "MonitorImport", dependencies: ["MonitorData", "CZlib"], swiftSettings: swiftSettings),
+        // A libstdc++ function newer than glibc 2.31 systems have, for the CML bundle (scripts/package-cml).
+        .target(name: "CxxCompat"),
         // libcurl through dlopen, for https (no libcurl headers or link needed at build time).
         .target(name: "CCurlShim"),
         .target(name: "JobClient", dependencies: ["CCurlShim"], swiftSettings: swiftSettings),
@@ -59,23 +64,28 @@ let package = Package(
         ),
         .executableTarget(
             name: "GetPredictions",
-            dependencies: ["MonitorJobs", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["MonitorJobs", "CxxCompat", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "LoadGroundTruth",
-            dependencies: ["MonitorJobs", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["MonitorJobs", "CxxCompat", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "CheckModel",
-            dependencies: ["MonitorJobs", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["MonitorJobs", "CxxCompat", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "MonitorJob",
+            dependencies: ["MonitorJobs", "CxxCompat", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "CMLLocal",
             dependencies: [
-                "Launcher", "JobClient", "MonitorReport", "MonitorImport",
+                "Launcher", "JobClient", "MonitorReport", "MonitorImport", "CxxCompat",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

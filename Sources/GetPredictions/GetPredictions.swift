@@ -1,27 +1,8 @@
-import ArgumentParser
 import MonitorJobs
-import PeriodArgs
 
 @main
-struct GetPredictions: JobCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "get-predictions",
-        abstract: "Validates a period's predictions, stores them, and triggers Load Ground Truth.",
-        discussion: "Without --period, starts at period 0 of the data set's num_periods."
-    )
-
-    @OptionGroup var period: PeriodOption
-    @OptionGroup var location: LocationOptions
-
-    static func parseCommonCase(_ arguments: [String]) -> Self? {
-        guard let common = CommonArguments(arguments, names: CommonArguments.locationNames) else { return nil }
-        var command = Self()
-        command.period = common.period
-        command.location = common.location
-        return command
-    }
-
-    func execute() async -> ExitStatus {
-        await GetPredictionsStep.run(period: period, context: location.context())
+enum GetPredictions {
+    static func main() async {
+        await GetPredictionsCommand.main()
     }
 }

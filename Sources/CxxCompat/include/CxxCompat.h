@@ -1,0 +1,1 @@
+// CxxCompat has no API: it defines a libstdc++ function (CxxCompat.cpp).
