@@ -2,7 +2,7 @@ import ArgumentParser
 import MonitorPolicy
 
 /// `check-model`'s degradation thresholds: flags, else the job-level
-/// environment (`MONITOR_*`), else the defaults of SPEC §11.
+/// environment (`MONITOR_*`), else the defaults.
 public struct DegradationOptions: ParsableArguments, Sendable {
     @Option(help: "Minimum accuracy in [0, 1]; below it a period is degraded. [env: MONITOR_MIN_ACCURACY] (default: off)")
     public var minAccuracy: String?

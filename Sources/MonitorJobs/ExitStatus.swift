@@ -1,4 +1,4 @@
-/// A job's exit status (SPEC §3, §6).
+/// A job's exit status: 0 done, 1 failed, 3 model degraded and pipeline stopped.
 public enum ExitStatus: Int32, Sendable {
     case success = 0
     case failure = 1

@@ -27,7 +27,7 @@ extension DegradationPolicy {
     }
 
     /// The policy from `flags`, else the job-level `environment` (an empty
-    /// variable counts as unset), else the defaults of SPEC §11.
+    /// variable counts as unset), else the defaults.
     ///
     /// - Throws: ``SettingError`` for the first value out of range, naming the
     ///   flag or the variable it came from.

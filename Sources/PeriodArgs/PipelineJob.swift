@@ -1,5 +1,5 @@
 /// The three jobs of the pipeline, their CML names and executables, and the
-/// order in which each triggers the next (SPEC §3).
+/// order in which each triggers the next.
 public enum PipelineJob: String, Sendable, CaseIterable {
     case getPredictions = "get-predictions"
     case loadGroundTruth = "load-ground-truth"
