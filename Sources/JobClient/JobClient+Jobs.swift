@@ -35,7 +35,7 @@ extension JobClient {
         var jobs: [Job] = []
         repeat {
             var query: [(String, String)] = []
-            if let name { query.append(("search_filter", Self.jsonObjectString(["name": name]))) }
+            if let name { query.append(("search_filter", WireFormat.json(["name": name]))) }
             query.append(("page_size", String(pageSize)))
             if !token.isEmpty { query.append(("page_token", token)) }
             let page: ListJobsResponse = try await send("GET", jobsPath, query: query)

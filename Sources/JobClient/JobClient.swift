@@ -56,24 +56,9 @@ public struct JobClient: JobTrigger {
     /// - Throws: ``JobClientError`` `.jobNotFound` when no job or more than one
     ///   job has exactly that name; any request error.
     public func findJob(named name: String) async throws(JobClientError) -> Job {
-        let filter = Self.jsonObjectString(["name": name])
-        var token = ""
-        var seenTokens: Set<String> = []
-        var exact: [Job] = []
-        var similar: [String] = []
-        repeat {
-            var query = [("search_filter", filter), ("page_size", String(pageSize))]
-            if !token.isEmpty { query.append(("page_token", token)) }
-            let page: ListJobsResponse = try await send("GET", jobsPath, query: query)
-            for job in page.jobs {
-                if job.name == name { exact.append(job) } else { similar.append(job.name) }
-            }
-            token = page.nextPageToken
-            guard seenTokens.insert(token).inserted || token.isEmpty else {
-                throw redacted(JobClientError(.invalidResponse, "CML API repeated page token '\(token)' while listing jobs"))
-            }
-        } while !token.isEmpty
-
+        let listed = try await listJobs(nameContaining: name)
+        let exact = listed.filter { $0.name == name }
+        let similar = listed.map(\.name).filter { $0 != name }
         switch exact.count {
         case 1:
             return exact[0]
@@ -322,12 +307,6 @@ public struct JobClient: JobTrigger {
 
     static func queryString(_ items: [(String, String)]) -> String {
         items.isEmpty ? "" : "?" + items.map { "\(escape($0.0))=\(escape($0.1))" }.joined(separator: "&")
-    }
-
-    static func jsonObjectString(_ object: [String: String]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(object)).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
     }
 
     /// The `message` of an ``APIError`` body, else an excerpt of the body.

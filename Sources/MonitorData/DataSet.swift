@@ -53,8 +53,13 @@ public struct DataSet: Sendable {
     public func periodsDigest(first count: Int) -> String? {
         guard count >= 0, count <= metadata.periods.count else { return nil }
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ text: String) {
+            for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            hash = hash &* 0x100_0000_01b3  // a 0 byte after each path: "ab","c" differs from "a","bc"
+        }
         for period in metadata.periods.prefix(count) {
-            for byte in period.predictions.utf8 + [0] + period.labels.utf8 + [0] { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            mix(period.predictions)
+            mix(period.labels)
         }
         let hex = String(hash, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex

@@ -4,17 +4,7 @@ import Testing
 
 /// The whole pipeline through `cml-local run` with the real jobs, as a user runs it.
 @Suite struct PipelineEndToEndTests {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().path
-
-    struct Run: Decodable {
-        var session: String
-        var sequence: Int
-        var job: String
-        var arguments: String
-        var status: String
-        var exit_code: Int32?
-    }
+    static let repository = repositoryRoot
 
     func launch(_ ws: Workspace, _ extra: [String] = [], environment: [String: String] = [:]) throws -> ProcessResult {
         try runProduct(
@@ -26,10 +16,9 @@ import Testing
     }
 
     /// The runs of the latest `cml-local run` on the store, in order.
-    func history(_ ws: Workspace) throws -> [Run] {
-        let data = try Data(contentsOf: URL(fileURLWithPath: "\(ws.store)/launcher/runs.jsonl"))
-        let all = try data.split(separator: UInt8(ascii: "\n")).map { try JSONDecoder().decode(Run.self, from: $0) }
-        return all.filter { $0.session == all.last?.session }.sorted { $0.sequence < $1.sequence }
+    func history(_ ws: Workspace) throws -> [LauncherRun] {
+        let all = try launcherHistory(ws.store)
+        return all.filter { $0.session == all.last?.session }
     }
 
     /// `[Get Predictions, Load Ground Truth, Check Model] × periods`, then the final `Get Predictions --period T,T`.

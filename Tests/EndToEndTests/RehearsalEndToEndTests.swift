@@ -14,23 +14,9 @@ let kernelPython: String? = ProcessInfo.processInfo.environment["CML_LOCAL_PYTHO
     .timeLimit(.minutes(10))
 )
 struct RehearsalEndToEndTests {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().path
+    static let repository = repositoryRoot
 
-    struct Run: Decodable {
-        var session: String
-        var sequence: Int
-        var job: String
-        var arguments: String
-        var status: String
-        var exit_code: Int32?
-    }
-
-    func history(_ store: String) throws -> [Run] {
-        let data = try Data(contentsOf: URL(fileURLWithPath: "\(store)/launcher/runs.jsonl"))
-        return try data.split(separator: UInt8(ascii: "\n")).map { try JSONDecoder().decode(Run.self, from: $0) }
-            .sorted { $0.sequence < $1.sequence }
-    }
+    func history(_ store: String) throws -> [LauncherRun] { try launcherHistory(store) }
 
     /// A minimal environment, as a user's shell would pass on: the kernel's
     /// runtime files go to a `HOME` of the test's own.

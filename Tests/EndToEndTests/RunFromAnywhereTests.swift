@@ -5,8 +5,7 @@ import Testing
 /// `cml-local run` started outside the checkout: the job definitions and the
 /// sample data are found beside the binary, the store lands in the working directory.
 @Suite struct RunFromAnywhereTests {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().path
+    static let repository = repositoryRoot
 
     /// The first line: `cml-local: CML API v2 at …; jobs FILE; store DIR; data set 'NAME' (T periods) at DIR`,
     /// as `jobs`, `store`, `data set` (`'NAME' (T periods)`) and `data` (DIR).
