@@ -157,6 +157,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["GetPredictions", "LoadGroundTruth", "CheckModel", "CMLLocal", "TestSupport"],
+            exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),
     ]
