@@ -5,11 +5,7 @@
 //   DataBench DATA_DIR [REPETITIONS [inflate-only]]
 import MonitorData
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Platform
 
 func now() -> Double {
     var ts = timespec()

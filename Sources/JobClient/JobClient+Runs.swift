@@ -1,8 +1,4 @@
-#if canImport(FoundationEssentials)
 import FoundationEssentials
-#else
-import Foundation
-#endif
 
 // The API has no idempotency key for creating a run. A create-run whose
 // answer is lost (connection cut, 504 from a gateway) may have made the run,

@@ -1,11 +1,8 @@
 import Foundation
 import JobClient
-import Testing
+import Platform
 import TestSupport
-
-#if canImport(Glibc)
-import Glibc
-#endif
+import Testing
 
 @Suite("HTTP transports")
 struct TransportTests {

@@ -1,8 +1,4 @@
-#if canImport(FoundationEssentials)
 import FoundationEssentials
-#else
-import Foundation
-#endif
 
 // CML's API v2 is grpc-gateway over protobuf, so its JSON is protojson:
 // int64 fields are JSON strings ("3600"), a job's or run's `environment` is a

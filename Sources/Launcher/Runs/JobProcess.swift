@@ -2,12 +2,7 @@ import Foundation
 import JobClient
 import Subprocess
 import Synchronization
-
-#if canImport(System)
-import System
-#else
 import SystemPackage
-#endif
 
 /// One job run as a child process: explicit argv (no shell), an explicit
 /// environment (nothing inherited), its own process group, stdout and stderr
