@@ -258,7 +258,7 @@ enum Charts {
                     "rect",
                     [
                         "x": n(x), "y": n(frame.yBottom - Double(bin + 1) * cellHeight), "width": n(frame.band - 2),
-                        "height": n(cellHeight - 1), "fill": "#2f6fb3", "fill-opacity": String(format: "%.3f", shade),
+                        "height": n(cellHeight - 1), "fill": "#2f6fb3", "fill-opacity": Format.fixed(shade, 3),
                         "class": "cell", "data-period": String(period.period), "data-bin": String(bin),
                     ],
                     tooltip: "Period \(period.period), scores \(n(Double(bin) / 10))–\(n(Double(bin + 1) / 10)): "

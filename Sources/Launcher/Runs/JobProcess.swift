@@ -1,5 +1,6 @@
 import Foundation
 import JobClient
+import Platform
 import Subprocess
 import Synchronization
 import SystemPackage
@@ -157,6 +158,6 @@ struct JobProcess: Sendable {
 
     static func format(_ duration: Duration) -> String {
         let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        return seconds < 10 ? String(format: "%.2f s", seconds) : String(format: "%.0f s", seconds)
+        return fixed(seconds, decimals: seconds < 10 ? 2 : 0) + " s"
     }
 }
