@@ -5,7 +5,7 @@ import Testing
 @Suite struct SystemTests {
     /// More than a pipe holds (64 KiB) while another thread reads it: every
     /// byte arrives, in order, and the write end is left for the caller to close.
-    @Test func writeAllWritesMoreThanAPipeHolds() throws {
+    @Test(.timeLimit(.minutes(1))) func writeAllWritesMoreThanAPipeHolds() throws {
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
         let bytes = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
