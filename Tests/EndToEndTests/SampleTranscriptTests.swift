@@ -6,6 +6,11 @@ import Testing
 /// --job-env MONITOR_ON_DEGRADATION=continue`) prints, line for line, the
 /// transcript kept in `Golden/sample-run.txt`: every number, percentage and
 /// message byte-identical. Only what differs from run to run is normalised.
+///
+/// To take the transcript from another build (e.g. main's, before a merge that
+/// changes these lines on purpose): `PERIOD_PIPELINE_BIN=<its .build/debug>
+/// SAMPLE_TRANSCRIPT_WRITE=<file> swift test --filter SampleTranscriptTests`
+/// writes that build's transcript to the file and fails, so it never passes.
 @Suite struct SampleTranscriptTests {
     static let golden = "\(repositoryRoot)/Tests/EndToEndTests/Golden/sample-run.txt"
 
@@ -21,6 +26,11 @@ import Testing
         let expected = try String(contentsOfFile: Self.golden, encoding: .utf8)
             .split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
         let actual = Transcript.canonical(result.stdout, store: store, repository: repositoryRoot)
+        if let path = ProcessInfo.processInfo.environment["SAMPLE_TRANSCRIPT_WRITE"] {
+            try (actual.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+            Issue.record("wrote the transcript to \(path); nothing was compared")
+            return
+        }
         for (index, (got, want)) in zip(actual, expected).enumerated() where got != want {
             Issue.record("line \(index + 1) of \(Self.golden):\n  expected: \(want)\n  printed:  \(got)")
         }
