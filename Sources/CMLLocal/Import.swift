@@ -5,7 +5,7 @@ import MonitorImport
 extension CMLLocal {
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Turns logged predictions and labels (CSV, plain or gzip'd) into a data set (SPEC §4).",
+            abstract: "Turns logged predictions and labels (CSV, plain or gzip'd) into a data set (see docs/data-format.md).",
             discussion: """
                 Input: one file with prediction and label columns (--input), or a predictions file and a labels \
                 file joined by id (--predictions, --labels). Split into periods with exactly one of --periods, \

@@ -26,7 +26,7 @@ public struct ImportOptions: Sendable {
         case column
     }
 
-    /// Column names in the input. `nil` means the SPEC §4 name when the header has it.
+    /// Column names in the input. `nil` means the data format's name (`id`, `prediction`, …) when the header has it.
     public struct Columns: Sendable, Equatable {
         /// Default `id`; without one, ids `row-<n>` are generated (combined input only).
         public var id: String?

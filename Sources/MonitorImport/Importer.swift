@@ -1,7 +1,7 @@
 import Foundation
 import MonitorData
 
-/// Turns logged predictions and labels into a SPEC §4 data set, streaming.
+/// Turns logged predictions and labels into a data set (docs/data-format.md), streaming.
 ///
 /// Input: CSV, plain or gzip-compressed (told apart by the magic bytes), read
 /// through ``CSVReader``; either one file holding a prediction and a label per

@@ -23,7 +23,7 @@ struct StepInput {
     var output: any JobOutput { context.output }
 }
 
-/// The frame every job shares (SPEC §3, §11): resolve `C,T`, read the
+/// The frame every job shares (docs/period-contract.md): resolve `C,T`, read the
 /// metadata, check `T`, stop when finished, do the job's work, then trigger
 /// the next job once the outputs are durable.
 struct JobRunner {

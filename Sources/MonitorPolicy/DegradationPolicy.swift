@@ -6,7 +6,7 @@ public enum DegradationAction: String, Sendable, CaseIterable {
     case `continue`
 }
 
-/// The thresholds of SPEC §6 with their defaults (SPEC §11).
+/// The degradation thresholds with their defaults (docs/monitoring.md).
 ///
 /// Callers validate the values (fractions in `0...1`, `minLabeled >= 0`);
 /// ``Degradation`` uses them as given.

@@ -94,7 +94,7 @@ public struct Coverage: Codable, Sendable, Equatable {
     }
 }
 
-/// `metrics.json`, the store's external contract (SPEC §7).
+/// `metrics.json`, the store's external contract (docs/store.md lists every field).
 public struct MetricsRecord: Codable, Sendable, Equatable {
     public struct Confusion: Codable, Sendable, Equatable {
         public var labels: [String]
