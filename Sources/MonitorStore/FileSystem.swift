@@ -23,8 +23,10 @@ public enum FileSystem {
     /// ``writeAtomically(_:to:)-(UnsafeRawBufferPointer,_)`` for content that
     /// `body` writes piece by piece: large content need not be copied into one
     /// buffer first.
+    ///
+    /// `faultPoints: false` for bookkeeping (the lease), which the kill tests' named points must not stop in.
     static func writeAtomically(
-        to path: String, _ body: (inout FileWriter) throws(StoreError) -> Void
+        to path: String, faultPoints: Bool = true, _ body: (inout FileWriter) throws(StoreError) -> Void
     ) throws(StoreError) {
         var info = stat()
         if lstat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG {
@@ -44,14 +46,14 @@ public enum FileSystem {
             var file = FileWriter(fd: fd, path: path)
             try body(&file)
             try file.flush()
-            FaultPoint.temporaryWritten.stopHere()
+            if faultPoints { FaultPoint.temporaryWritten.stopHere() }
             guard fsync(fd) == 0 else { throw ioError(path, "fsync failed") }
         }
-        FaultPoint.beforeRename.stopHere()
+        if faultPoints { FaultPoint.beforeRename.stopHere() }
         guard rename(temporary, path) == 0 else { throw ioError(path, "rename failed") }
         ok = true
         syncDirectory(directory)
-        if FaultPoint.firstRename.exchange(false, ordering: .relaxed) { FaultPoint.afterFirstRename.stopHere() }
+        if faultPoints, FaultPoint.firstRename.exchange(false, ordering: .relaxed) { FaultPoint.afterFirstRename.stopHere() }
     }
 
     /// Points in a write where a test can have a job stop itself (SIGSTOP),
