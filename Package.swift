@@ -48,7 +48,7 @@ let package = Package(
         .target(
             name: "MonitorJobs",
             dependencies: [
-                "PeriodArgs", "MonitorData", "MonitorStore", "MonitorPolicy", "MonitorReport", "JobClient",
+                "PeriodArgs", "MonitorData", "MonitorStore", "MonitorPolicy", "JobClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

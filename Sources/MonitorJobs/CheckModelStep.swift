@@ -1,6 +1,5 @@
 import MonitorData
 import MonitorPolicy
-import MonitorReport
 import MonitorStore
 import PeriodArgs
 
@@ -21,7 +20,6 @@ public enum CheckModelStep {
                 return record
             }
             report(record, to: input.output)
-            refreshReport(input)
             let period = input.period
             guard record.decision != Decision.stopDegraded.rawValue else {
                 input.output.line(
@@ -62,20 +60,8 @@ public enum CheckModelStep {
                 "decision \(record.decision) (recorded \(recorded?.decision ?? "none"))",
             ].joined(separator: ", ")
         )
-        refreshReport(input)
         input.output.line("No job triggered (--no-trigger).")
         return .stop(.success)
-    }
-
-    /// Rewrites `STORE/report.html`, so that a CML user finds it current in
-    /// the project's files; a failure is a warning, never the job's.
-    static func refreshReport(_ input: StepInput) {
-        do {
-            try Report.write(store: input.store, name: input.dataSet.metadata.name)
-            input.timings.mark("report")
-        } catch {
-            input.output.error("WARNING: the report was not refreshed: \(error.description)")
-        }
     }
 
     static func check(_ input: StepInput, policy: DegradationPolicy) throws -> MetricsRecord {

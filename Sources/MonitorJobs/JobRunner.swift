@@ -144,6 +144,8 @@ struct JobRunner {
                 lease.release()
                 throw error
             }
+            // check-model refreshes the report last: off the chain's path, the next run already started.
+            defer { if job == .checkModel { refreshReport(store: store, dataSet: dataSet, timings: timings) } }
             switch result {
             case .stop(let status):
                 lease.release()
@@ -159,6 +161,11 @@ struct JobRunner {
             output.error("ERROR: \(error.message)")
             return .failure
         }
+    }
+
+    private func refreshReport(store: Store, dataSet: DataSet, timings: JobTimings) {
+        ReportRefresh.run(store: store.root, data: dataSet.directory, output: context.output)
+        timings.mark("report")
     }
 
     private static func next(of total: Int, completed: Int = 0) throws(JobFailure) -> Period {

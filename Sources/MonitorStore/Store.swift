@@ -188,7 +188,7 @@ public struct Store: Sendable {
         return try decode(&reader)
     }
 
-    func writeJSON(_ value: some Encodable, to path: String, faultPoints: Bool = true) throws(StoreError) {
+    func writeJSON(_ value: some Encodable, to path: String, durable: Bool = true) throws(StoreError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data: Data
@@ -198,7 +198,7 @@ public struct Store: Sendable {
             throw StoreError(.io, path: path, "cannot encode: \(error)")
         }
         let bytes = Array(data) + [UInt8(ascii: "\n")]
-        try FileSystem.writeAtomically(to: path, faultPoints: faultPoints) { (file: inout FileWriter) throws(StoreError) in
+        try FileSystem.writeAtomically(to: path, durable: durable) { (file: inout FileWriter) throws(StoreError) in
             let result: Result<Void, StoreError> = bytes.withUnsafeBytes { buffer in
                 Result { () throws(StoreError) in try file.write(buffer) }
             }

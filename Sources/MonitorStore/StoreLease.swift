@@ -110,7 +110,7 @@ extension Store {
             expiresAt: now + seconds, host: pid == nil ? nil : StoreLease.currentHost, pid: pid
         )
         try FileSystem.makeDirectories(root)
-        try writeJSON(lease, to: leasePath, faultPoints: false)
+        try writeJSON(lease, to: leasePath, durable: false)  // a lease lost in a crash is stale anyway
         if let written = try readLease(), written.owner != owner { throw leaseRefusal(written) }
         return current.flatMap { $0.owner != owner ? $0 : nil }
     }

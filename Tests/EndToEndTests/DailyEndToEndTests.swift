@@ -81,6 +81,7 @@ import Testing
         let late = GeneratedPeriod(period: 4, rows: 120, accuracy: 0.9, labeledFraction: 1.0, seed: 504)
         try writeGzip(late.fixture.labelsCSV, to: "\(ws.data)/labels/period_0004.csv.gz")
 
+        try FileManager.default.removeItem(atPath: "\(ws.store)/report.html")
         let recheck = try runProduct(
             "cml-local", ["recheck", "--period", "4", "--data", ws.data, "--store", ws.store, "--jobs", Self.jobs],
             directory: Self.repository
@@ -96,6 +97,7 @@ import Testing
         for period in [0, 1, 2, 3, 5] { #expect(ws.periodFiles(period) == before[period], "period \(period)") }
         #expect(ws.periodFiles(4) != before[4])
         #expect(try launcherHistory(ws.store).count == runsBefore)
+        #expect(FileManager.default.fileExists(atPath: "\(ws.store)/report.html"))  // check-model refreshes it
     }
 
     func writeLease(_ ws: Workspace, expiresIn seconds: Double) throws {
