@@ -110,12 +110,21 @@ public struct JobClient: JobTrigger {
     /// - Throws: ``JobClientError``; with ``JobClientError/mayHaveTakenEffect``
     ///   when a run may exist all the same.
     public func trigger(jobName: String, arguments: String) async throws(JobClientError) -> String {
+        try await trigger(jobName: jobName, arguments: arguments, environment: [:])
+    }
+
+    /// ``trigger(jobName:arguments:)`` with per-run variables in the new run's environment.
+    public func trigger(
+        jobName: String, arguments: String, environment: [String: String]
+    ) async throws(JobClientError) -> String {
         let triggerID = Self.makeTriggerID()
         if let ahead = lookups.take(jobName) {
             switch await ahead.result {
             case .success(let job):
                 do {
-                    return try await createTriggeredRun(jobID: job.id, arguments: arguments, triggerID: triggerID).id
+                    return try await createTriggeredRun(
+                        jobID: job.id, arguments: arguments, triggerID: triggerID, environment: environment
+                    ).id
                 } catch where error.kind == .http(status: 404) && !error.mayHaveTakenEffect {}
             case .failure(let error as JobClientError) where !error.isTransient:
                 throw error.with(mayHaveTakenEffect: false)
@@ -129,7 +138,7 @@ public struct JobClient: JobTrigger {
         } catch {
             throw error.with(mayHaveTakenEffect: false)  // a lookup made nothing
         }
-        return try await createTriggeredRun(jobID: job.id, arguments: arguments, triggerID: triggerID).id
+        return try await createTriggeredRun(jobID: job.id, arguments: arguments, triggerID: triggerID, environment: environment).id
     }
 
     /// Starts finding the job named exactly `jobName` in the background: one

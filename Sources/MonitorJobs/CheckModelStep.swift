@@ -6,9 +6,13 @@ import PeriodArgs
 /// `check-model`: compute period C's metrics, judge degradation, write
 /// `metrics.json`, then trigger `Get Predictions` with `C+1,T` or stop.
 public enum CheckModelStep {
-    public static func run(period: PeriodOption, degradation: DegradationOptions, context: JobContext) async -> ExitStatus {
+    /// Runs the job; with `recheck` (`--no-trigger`), ``recheck(_:policy:)`` instead, which triggers nothing.
+    public static func run(
+        period: PeriodOption, degradation: DegradationOptions, context: JobContext, recheck: Bool = false
+    ) async -> ExitStatus {
         await JobRunner(job: .checkModel, context: context).run(period: period) { input throws(JobFailure) in
             let policy = try degradation.resolve(environment: input.context.environment)
+            if recheck { return try Self.recheck(input, policy: policy) }
             let record = try attempt {
                 let record = try check(input, policy: policy)
                 try input.store.writeMetrics(record)
@@ -29,6 +33,35 @@ public enum CheckModelStep {
             }
             return .trigger(.getPredictions, period.next!)
         }
+    }
+
+    /// Late labels: joins period C's labels again, recomputes its metrics,
+    /// prints them beside the recorded ones, and triggers nothing.
+    static func recheck(_ input: StepInput, policy: DegradationPolicy) throws(JobFailure) -> StepResult {
+        let index = input.period.current
+        let (recorded, record) = try attempt {
+            let recorded = try input.store.readMetrics(index)
+            let (joined, coverage, _) = try LoadGroundTruthStep.join(input)
+            try input.store.writeJoined(joined, coverage: coverage, period: index)
+            let record = try check(input, policy: policy)
+            try input.store.writeMetrics(record)
+            return (recorded, record)
+        }
+        input.output.line("✓ Rechecked period \(index) with its labels as they are now")
+        report(record, to: input.output)
+        func compare(_ name: String, _ now: Double?, _ before: Double?) -> String {
+            "\(name) \(percent(now)) (recorded \(recorded == nil ? "none" : percent(before)))"
+        }
+        input.output.line(
+            "  Realized vs recorded: " + [
+                compare("accuracy", record.accuracy, recorded?.accuracy),
+                "labeled \(record.labeled) (recorded \(recorded.map { String($0.labeled) } ?? "none"))",
+                compare("F1", record.f1, recorded?.f1),
+                "decision \(record.decision) (recorded \(recorded?.decision ?? "none"))",
+            ].joined(separator: ", ")
+        )
+        input.output.line("No job triggered (--no-trigger).")
+        return .stop(.success)
     }
 
     static func check(_ input: StepInput, policy: DegradationPolicy) throws -> MetricsRecord {

@@ -188,7 +188,7 @@ public struct Store: Sendable {
         return try decode(&reader)
     }
 
-    func writeJSON(_ value: some Encodable, to path: String) throws(StoreError) {
+    func writeJSON(_ value: some Encodable, to path: String, durable: Bool = true) throws(StoreError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data: Data
@@ -197,7 +197,13 @@ public struct Store: Sendable {
         } catch {
             throw StoreError(.io, path: path, "cannot encode: \(error)")
         }
-        try FileSystem.writeAtomically(Array(data) + [UInt8(ascii: "\n")], to: path)
+        let bytes = Array(data) + [UInt8(ascii: "\n")]
+        try FileSystem.writeAtomically(to: path, durable: durable) { (file: inout FileWriter) throws(StoreError) in
+            let result: Result<Void, StoreError> = bytes.withUnsafeBytes { buffer in
+                Result { () throws(StoreError) in try file.write(buffer) }
+            }
+            try result.get()
+        }
     }
 
     func readJSON<T: Decodable>(_ type: T.Type, from path: String) throws(StoreError) -> T {
