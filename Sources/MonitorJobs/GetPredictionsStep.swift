@@ -9,8 +9,10 @@ public enum GetPredictionsStep {
     public static func run(period: PeriodOption, context: JobContext) async -> ExitStatus {
         await JobRunner(job: .getPredictions, context: context).run(period: period) { input throws(JobFailure) in
             let summary = try attempt {
-                let (stored, summary) = try read(input)
+                var (stored, summary) = try read(input)
                 input.timings.markRead("parse")
+                summary.estimate = try PeriodEstimation.estimate(input, predictions: stored)
+                input.timings.mark("estimate")
                 try input.store.writePredictions(stored, summary: summary, period: input.period.current)
                 input.timings.mark("write")
                 return summary
@@ -19,8 +21,21 @@ public enum GetPredictionsStep {
                 + "predicted-positive rate \(percent(summary.predictedPositiveRate))"
             if let mean = summary.scores?.mean { line += ", mean score \(fixed(mean, decimals: 4))" }
             input.output.line(line)
+            if let estimate = summary.estimate { input.output.line(estimateLine(estimate)) }
             return .trigger(.loadGroundTruth, input.period)
         }
+    }
+
+    /// `✓ Estimated period 3 accuracy (no labels needed): 91.8% (89.9–93.7%), score drift PSI 0.04`, or why there is no estimate.
+    static func estimateLine(_ record: EstimateRecord) -> String {
+        let drift = record.scoreDrift.map { ", score drift PSI \(fixed($0.psi, decimals: 2))" } ?? ""
+        guard let estimated = record.estimated, let accuracy = estimated.accuracy,
+            let lower = estimated.accuracyLower, let upper = estimated.accuracyUpper
+        else {
+            return "– No estimated accuracy for period \(record.period): \(record.estimatedReason ?? "not estimated")\(drift)"
+        }
+        return "✓ Estimated period \(record.period) accuracy (no labels needed): \(fixed(accuracy * 100, decimals: 1))% "
+            + "(\(fixed(lower * 100, decimals: 1))–\(fixed(upper * 100, decimals: 1))%)\(drift)"
     }
 
     static func read(_ input: StepInput) throws -> (StoredPredictions, PredictionSummary) {

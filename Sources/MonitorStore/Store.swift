@@ -16,10 +16,11 @@ import Darwin
 ///
 /// ```
 /// ROOT/periods/NNNN/predictions.bin   get-predictions
-/// ROOT/periods/NNNN/summary.json      get-predictions
+/// ROOT/periods/NNNN/summary.json      get-predictions (with the estimate and score drift)
 /// ROOT/periods/NNNN/joined.bin        load-ground-truth
 /// ROOT/periods/NNNN/coverage.json     load-ground-truth
 /// ROOT/periods/NNNN/metrics.json      check-model (external contract)
+/// ROOT/reference/reference.bin       the first job that needs it (see StoredReference)
 /// ROOT/launcher/runs.jsonl            cml-local: run history, one JSON object per run
 /// ROOT/launcher/logs/<run-id>.log     cml-local: each run's output
 /// ROOT/launcher/rehearsal/            cml-local run --as-cml: the project its runs start in
