@@ -105,7 +105,8 @@ public enum CheckModelStep {
             estimated: estimate.estimated,
             estimatedReason: estimate.estimatedReason,
             scoreDrift: scoreDrift,
-            estimatedDegraded: estimatedDegraded
+            estimatedDegraded: estimatedDegraded,
+            maxPSI: policy.maxPSI
         )
     }
 

@@ -157,6 +157,8 @@ public struct MetricsRecord: Codable, Sendable, Equatable {
     /// The estimate judged the period degraded (only when labels are
     /// insufficient to judge it); `nil` when not judged on the estimate.
     public var estimatedDegraded: Bool?
+    /// The policy's PSI threshold for `score_drift.drifted`; `nil` when off.
+    public var maxPSI: Double?
 
     public init(period: Int, totalPeriods: Int, rows: Int, labeled: Int, unlabeled: Int, correct: Int,
                 labelsWithoutPrediction: Int, accuracy: Double?, precision: Double?, recall: Double?, f1: Double?,
@@ -165,7 +167,7 @@ public struct MetricsRecord: Codable, Sendable, Equatable {
                 pValue: Double?, degraded: Bool, insufficientGroundTruth: Bool, reason: String, decision: String,
                 minAccuracy: Double? = nil, maxDrop: Double? = nil, unexpectedClasses: [String: Int]? = nil,
                 averagingSource: String? = nil, estimated: EstimatedMetrics? = nil, estimatedReason: String? = nil,
-                scoreDrift: ScoreDriftRecord? = nil, estimatedDegraded: Bool? = nil) {
+                scoreDrift: ScoreDriftRecord? = nil, estimatedDegraded: Bool? = nil, maxPSI: Double? = nil) {
         self.period = period
         self.totalPeriods = totalPeriods
         self.rows = rows
@@ -198,6 +200,7 @@ public struct MetricsRecord: Codable, Sendable, Equatable {
         self.estimatedReason = estimatedReason
         self.scoreDrift = scoreDrift
         self.estimatedDegraded = estimatedDegraded
+        self.maxPSI = maxPSI
     }
 
     enum CodingKeys: String, CodingKey {
@@ -220,6 +223,7 @@ public struct MetricsRecord: Codable, Sendable, Equatable {
         case estimatedReason = "estimated_reason"
         case scoreDrift = "score_drift"
         case estimatedDegraded = "estimated_degraded"
+        case maxPSI = "max_psi"
     }
 
     /// Writes every field, `null` included: the contract names them all.
@@ -257,5 +261,6 @@ public struct MetricsRecord: Codable, Sendable, Equatable {
         try c.encode(estimatedReason, forKey: .estimatedReason)
         try c.encode(scoreDrift, forKey: .scoreDrift)
         try c.encode(estimatedDegraded, forKey: .estimatedDegraded)
+        try c.encode(maxPSI, forKey: .maxPSI)
     }
 }
