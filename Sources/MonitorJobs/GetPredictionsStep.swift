@@ -11,10 +11,21 @@ public enum GetPredictionsStep {
             let summary = try attempt {
                 var (stored, summary) = try read(input)
                 input.timings.markRead("parse")
-                summary.estimate = try PeriodEstimation.estimate(input, predictions: stored)
-                input.timings.mark("estimate")
-                try input.store.writePredictions(stored, summary: summary, period: input.period.current)
-                input.timings.mark("write")
+                // The estimate runs on the other core while the predictions are written; the summary holds it.
+                let source = PeriodEstimation.Source(input)
+                let estimating = BackgroundWork { [stored] () throws(JobFailure) in
+                    try PeriodEstimation.estimate(source, predictions: stored)
+                }
+                var failure: JobFailure?
+                try input.store.writePredictions(stored, period: input.period.current) {
+                    switch estimating.wait() {
+                    case .success(let estimate): summary.estimate = estimate
+                    case .failure(let error): failure = error
+                    }
+                    return summary
+                }
+                input.timings.mark("write")  // the estimate overlaps the write
+                if let failure { throw failure }
                 return summary
             }
             var line = "✓ Validated period \(input.period.current) predictions: \(summary.rows) rows, "

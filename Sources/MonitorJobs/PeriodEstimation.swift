@@ -7,10 +7,22 @@ import PeriodArgs
 /// (CBPE) and their drift from the reference, computed in a pass of its own
 /// over the period's columns once they are read.
 enum PeriodEstimation {
+    /// What the estimate reads besides the period's columns: sendable, so it can run beside the store write.
+    struct Source: Sendable {
+        let period: Period
+        let dataSet: DataSet
+        let store: Store
+        let environment: [String: String]
+
+        init(_ input: StepInput) {
+            (period, dataSet, store, environment) = (input.period, input.dataSet, input.store, input.context.environment)
+        }
+    }
+
     /// The period's estimate and drift, or why there is none.
     ///
     /// - Throws: ``JobFailure`` when the reference's files cannot be read.
-    static func estimate(_ input: StepInput, predictions stored: StoredPredictions) throws(JobFailure) -> EstimateRecord {
+    static func estimate(_ input: Source, predictions stored: StoredPredictions) throws(JobFailure) -> EstimateRecord {
         let period = input.period.current
         func none(_ reason: String) -> EstimateRecord {
             EstimateRecord(period: period, estimated: nil, estimatedReason: reason, scoreDrift: nil)
@@ -40,7 +52,7 @@ enum PeriodEstimation {
     /// The reference: the store's artifact when its source is unchanged, else
     /// built from the source (the metadata's reference files, else period 0's
     /// labeled rows once period 0 is checked) and stored.
-    static func reference(_ input: StepInput) throws(JobFailure) -> Result<EstimationReference, EstimationUnavailable> {
+    static func reference(_ input: Source) throws(JobFailure) -> Result<EstimationReference, EstimationUnavailable> {
         let metadata = input.dataSet.metadata
         if metadata.task == .multiclass {
             return .failure(.init("multiclass data set: the estimate is for binary classification"))
@@ -48,7 +60,7 @@ enum PeriodEstimation {
         if let task = try attempt({ try input.store.readTask() }), task.averaging == Averaging.macro.rawValue {
             return .failure(.init("multiclass data set (\(task.source)): the estimate is for binary classification"))
         }
-        let minLabeled = try attempt { try DegradationPolicy(environment: input.context.environment).minLabeled }
+        let minLabeled = try attempt { try DegradationPolicy(environment: input.environment).minLabeled }
         let files: [String]
         let source: String
         if let paths = try attempt({ try input.dataSet.referencePaths() }) {
@@ -97,7 +109,7 @@ enum PeriodEstimation {
     }
 
     /// Reads the reference's rows and builds it.
-    static func build(_ input: StepInput, source: String, minLabeled: Int) throws(JobFailure)
+    static func build(_ input: Source, source: String, minLabeled: Int) throws(JobFailure)
         -> Result<EstimationReference, EstimationUnavailable>
     {
         let rows: ReferenceRows

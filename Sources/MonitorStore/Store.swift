@@ -87,6 +87,14 @@ public struct Store: Sendable {
     /// The older outputs go first: a run killed (or failing) half-way leaves
     /// new predictions without later outputs, never beside stale ones.
     public func writePredictions(_ predictions: StoredPredictions, summary: PredictionSummary, period: Int) throws(StoreError) {
+        try writePredictions(predictions, period: period) { summary }
+    }
+
+    /// ``writePredictions(_:summary:period:)`` with the summary made once the
+    /// predictions are written (work on it can go on meanwhile).
+    public func writePredictions(
+        _ predictions: StoredPredictions, period: Int, summary: () -> PredictionSummary
+    ) throws(StoreError) {
         try FileSystem.remove(metricsPath(period))
         try FileSystem.remove(coveragePath(period))
         try FileSystem.remove(joinedPath(period))
@@ -94,7 +102,7 @@ public struct Store: Sendable {
         try FileSystem.writeAtomically(to: predictionsPath(period)) { (file: inout FileWriter) throws(StoreError) in
             try predictions.encode(into: &file)
         }
-        try writeJSON(summary, to: summaryPath(period))
+        try writeJSON(summary(), to: summaryPath(period))
     }
 
     public func readPredictions(_ period: Int) throws(StoreError) -> StoredPredictions {

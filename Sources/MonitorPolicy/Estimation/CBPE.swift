@@ -1,5 +1,3 @@
-import Dispatch
-
 /// A period's performance estimated from its scores alone (confidence-based
 /// performance estimation), binary classification.
 ///
@@ -115,18 +113,7 @@ public enum CBPE {
                 pCount = p
             }
         }
-        positiveKeys.withUnsafeMutableBufferPointer { positive in
-            negativeKeys.withUnsafeMutableBufferPointer { negative in
-                if positive.count + negative.count < 1 << 15 {
-                    Metrics.radixSort(positive)
-                    Metrics.radixSort(negative)
-                } else {
-                    // Two independent sorts, one per core; each iteration writes only its own buffer.
-                    nonisolated(unsafe) let buffers = [positive, negative]
-                    DispatchQueue.concurrentPerform(iterations: 2) { Metrics.radixSort(buffers[$0]) }
-                }
-            }
-        }
+        Metrics.radixSort(&positiveKeys, &negativeKeys)
         return (positiveKeys, negativeKeys)
     }
 
