@@ -11,7 +11,7 @@ Bernoulli(q), so P(label | q) never changes. The reported score is q
 
     pip install numpy
     swift build --product cml-local --product get-predictions --product load-ground-truth --product check-model
-    python3 scripts/estimation-accuracy.py [--bin .build/debug] [--keep DIR]
+    python3 scripts/estimation-accuracy.py [--bin .build/debug] [--keep DIR] [--seed N]
 
 Prints, per set, each period's realized and estimated accuracy and band, the
 mean absolute error in percentage points (beside the error a perfect
@@ -97,13 +97,14 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bin", default=".build/debug")
     parser.add_argument("--keep", help="write the data sets and stores here instead of a temporary folder")
+    parser.add_argument("--seed", type=int, default=0, help="added to each set's random seed (default 0)")
     args = parser.parse_args()
     root = args.keep or tempfile.mkdtemp()
     try:
         for name, bend, seed in [("calibrated", 1.0, 1), ("uncalibrated (score = p^0.5)", 0.5, 2)]:
             directory, store = f"{root}/{bend}/data", f"{root}/{bend}/store"
             shutil.rmtree(f"{root}/{bend}", ignore_errors=True)
-            noise = make(directory, bend, seed)
+            noise = make(directory, bend, seed + args.seed)
             rows = run(os.path.abspath(args.bin), directory, store)
             print(f"{name}:")
             print("  period  realized  estimated  band             PSI")
