@@ -155,7 +155,8 @@ enum Charts {
                 ["cx": n(point.0), "cy": n(point.1), "r": "4", "class": "estimate-point", "data-period": String(period.period)])
         }
         guard points.contains(where: { $0 != nil }) else { return }
-        let y = frame.top + 14
+        // Above the degraded-period legend at the bottom: the rule labels sit near the top.
+        let y = frame.yBottom - 34
         svg.add("rect", ["x": n(frame.xEnd + 12), "y": n(y - 12), "width": "8", "height": "14", "class": "estimate-band"])
         svg.add("circle", ["cx": n(frame.xEnd + 16), "cy": n(y - 5), "r": "4", "class": "estimate-point"])
         svg.text(frame.xEnd + 28, y, "estimated (CBPE), band", class: "legend")
