@@ -49,7 +49,7 @@ extension CMLLocal {
         @Option(help: "Split into time windows, e.g. 30m, 1h, 1d, 7d (rows in time order).")
         var window: String?
 
-        @Option(help: "Compute the reference accuracy from the first N labeled rows.")
+        @Option(help: "Write the first N labeled rows as the reference set (reference/, left out of the periods); their accuracy is reference.accuracy.")
         var referenceRows: Int?
         @Option(
             name: .customLong("label-map"),
@@ -139,7 +139,7 @@ extension CMLLocal {
                 print("Labels without a prediction (dropped): \(summary.labelsWithoutPrediction)")
             }
             if let reference = summary.referenceAccuracy {
-                print(String(format: "Reference accuracy: %.2f%% (first %d labeled rows)", reference * 100, summary.referenceRows))
+                print(String(format: "Reference: reference/*.csv.gz, accuracy %.2f%% (first %d labeled rows, left out of the periods)", reference * 100, summary.referenceRows))
             } else if referenceRows != nil {
                 print("Reference: no labeled row, none written")
             }

@@ -30,6 +30,8 @@ public enum CheckModelStep {
             }
             if record.degraded {
                 input.output.line("⚠ Period \(period.current) degraded (policy: continue): \(record.reason)")
+            } else if record.estimatedDegraded == true {
+                input.output.line("⚠ Period \(period.current) estimated degraded (policy: continue): \(record.reason)")
             }
             return .trigger(.getPredictions, period.next!)
         }
@@ -87,6 +89,23 @@ public enum CheckModelStep {
         let assessment = Degradation.assess(
             metrics, baseline: baseline, policy: policy, isLastPeriod: input.period.isLast
         )
+        let estimate = try input.store.readSummary(index).estimate
+            ?? EstimateRecord(
+                period: index, estimated: nil,
+                estimatedReason: "get-predictions recorded no estimate for this period (re-run get-predictions)", scoreDrift: nil
+            )
+        var scoreDrift = estimate.scoreDrift
+        if let psi = scoreDrift?.psi { scoreDrift?.drifted = policy.maxPSI.map { psi > $0 } }
+        var (reason, decision) = (assessment.reason, assessment.decision)
+        var estimatedDegraded: Bool?
+        if assessment.insufficientGroundTruth, let upper = estimate.estimated?.accuracyUpper {
+            let why = Degradation.assessEstimate(accuracyUpper: upper, baselineAccuracy: assessment.baselineAccuracy, policy: policy)
+            estimatedDegraded = why != nil
+            if let why {
+                reason += "; " + why
+                if policy.estimatedAction == .stop { decision = .stopDegraded }
+            }
+        }
         return MetricsRecord(
             period: index,
             totalPeriods: input.period.total,
@@ -110,12 +129,17 @@ public enum CheckModelStep {
             pValue: assessment.pValue,
             degraded: assessment.degraded,
             insufficientGroundTruth: assessment.insufficientGroundTruth,
-            reason: assessment.reason,
-            decision: assessment.decision.rawValue,
+            reason: reason,
+            decision: decision.rawValue,
             minAccuracy: policy.minAccuracy,
             maxDrop: policy.maxDrop,
             unexpectedClasses: metrics.unexpectedClasses,
-            averagingSource: task?.source ?? "this period's classes (no labeled period yet)"
+            averagingSource: task?.source ?? "this period's classes (no labeled period yet)",
+            estimated: estimate.estimated,
+            estimatedReason: estimate.estimatedReason,
+            scoreDrift: scoreDrift,
+            estimatedDegraded: estimatedDegraded,
+            maxPSI: policy.maxPSI
         )
     }
 
@@ -205,8 +229,33 @@ public enum CheckModelStep {
         return (.unavailable(reason: "no baseline yet: \(periods) has \(enough) or more labeled rows"), nil)
     }
 
+    /// Realized and estimated accuracy side by side, the score drift, and
+    /// whether the realized accuracy (when judged) fell outside the estimate's band.
+    static func estimateLine(_ record: MetricsRecord) -> String {
+        var line = "  Realized accuracy: \(percent(record.accuracy))  "
+        if let estimated = record.estimated, let accuracy = estimated.accuracy,
+            let lower = estimated.accuracyLower, let upper = estimated.accuracyUpper
+        {
+            line += "Estimated (CBPE): \(percent(accuracy)) (\(percent(lower))–\(percent(upper)))"
+        } else {
+            line += "Estimated: n/a (\(record.estimatedReason ?? "not estimated"))"
+        }
+        if let drift = record.scoreDrift {
+            line += "  Score drift: PSI \(fixed(drift.psi, decimals: 3)), KS \(fixed(drift.ksStatistic, decimals: 3))"
+            if drift.drifted == true { line += " (drifted)" }
+        }
+        if !record.insufficientGroundTruth, let realized = record.accuracy,
+            let lower = record.estimated?.accuracyLower, let upper = record.estimated?.accuracyUpper,
+            realized < lower || realized > upper
+        {
+            line += " — estimate off: the relation between score and outcome has changed (concept drift)"
+        }
+        return line
+    }
+
     static func report(_ record: MetricsRecord, to output: any JobOutput) {
         output.line("✓ Period \(record.period) Metrics: Accuracy: \(percent(record.accuracy))")
+        output.line(estimateLine(record))
         func metric(_ name: String, _ key: String, _ value: Double?, asPercent: Bool = true) -> String {
             guard let value else { return "\(name): n/a (\(record.undefined[key] ?? "undefined"))" }
             return "\(name): " + (asPercent ? percent(value) : fixed(value, decimals: 4))

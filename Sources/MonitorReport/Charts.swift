@@ -60,6 +60,7 @@ enum Charts {
     static func accuracy(_ data: ReportData) -> String {
         var frame = Frame(periods: data.periods.count, height: 300)
         var values = data.periods.compactMap { $0.metrics?.accuracy }
+        values += data.periods.compactMap { ReportData.estimated($0)?.accuracyLower }
         if let baseline = data.baseline?.accuracy {
             values.append(baseline)
             if let drop = data.maxDrop { values.append(baseline - drop) }
@@ -84,6 +85,7 @@ enum Charts {
         if let minimum = data.minAccuracy {
             frame.rule(into: &svg, minimum, class: "minimum", label: "minimum \(Format.percent(minimum))")
         }
+        estimates(data, frame: frame, into: &svg)
         svg.polylines(
             data.periods.map { period in period.metrics?.accuracy.map { (frame.x(period.period), frame.y($0)) } },
             class: "series accuracy")
@@ -117,6 +119,77 @@ enum Charts {
             svg.text(frame.xEnd + 32, y, "degraded period", class: "legend")
         }
         return svg.render(label: "Accuracy per period")
+    }
+
+    /// The estimate (CBPE) of each period beside its realized accuracy: its
+    /// band as a bar, the estimate as a hollow point on a dashed line.
+    static func estimates(_ data: ReportData, frame: Frame, into svg: inout SVG) {
+        let width = max(4, min(14, frame.band * 0.3))
+        var points: [(Double, Double)?] = []
+        for period in data.periods {
+            guard let estimate = ReportData.estimated(period), let accuracy = estimate.accuracy,
+                let lower = estimate.accuracyLower, let upper = estimate.accuracyUpper
+            else {
+                points.append(nil)
+                continue
+            }
+            let x = frame.x(period.period)
+            let text = "Period \(period.period): estimated accuracy \(Format.percent(accuracy)) "
+                + "(band \(Format.percent(lower))–\(Format.percent(upper)))"
+                + (period.metrics?.accuracy.map { ", realized \(Format.percent($0))" } ?? ", no realized accuracy")
+            svg.add(
+                "rect",
+                [
+                    "x": n(x - width / 2), "y": n(frame.y(upper)), "width": n(width),
+                    "height": n(max(1, frame.y(lower) - frame.y(upper))), "class": "estimate-band",
+                    "data-period": String(period.period),
+                ],
+                tooltip: text)
+            points.append((x, frame.y(accuracy)))
+        }
+        svg.polylines(points, class: "series estimate")
+        for (point, period) in zip(points, data.periods) {
+            guard let point else { continue }
+            svg.add(
+                "circle",
+                ["cx": n(point.0), "cy": n(point.1), "r": "4", "class": "estimate-point", "data-period": String(period.period)])
+        }
+        guard points.contains(where: { $0 != nil }) else { return }
+        // Above the degraded-period legend at the bottom: the rule labels sit near the top.
+        let y = frame.yBottom - 34
+        svg.add("rect", ["x": n(frame.xEnd + 12), "y": n(y - 12), "width": "8", "height": "14", "class": "estimate-band"])
+        svg.add("circle", ["cx": n(frame.xEnd + 16), "cy": n(y - 5), "r": "4", "class": "estimate-point"])
+        svg.text(frame.xEnd + 28, y, "estimated (CBPE), band", class: "legend")
+    }
+
+    // MARK: Score drift
+
+    static func drift(_ data: ReportData) -> String {
+        var frame = Frame(periods: data.periods.count, height: 200)
+        let values = data.periods.compactMap { ReportData.scoreDrift($0)?.psi } + [data.maxPSI ?? 0]
+        frame.low = 0
+        frame.high = max(0.1, ((values.max() ?? 0.1) * 20).rounded(.up) / 20)
+        var svg = SVG(width: width, height: frame.height)
+        frame.axes(into: &svg, percent: false, yTitle: "PSI")
+        if let threshold = data.maxPSI {
+            frame.rule(into: &svg, threshold, class: "minimum", label: "max PSI \(n(threshold))")
+        }
+        let barWidth = max(2, frame.band * 0.6)
+        for period in data.periods {
+            guard let drift = ReportData.scoreDrift(period) else { continue }
+            let x = frame.x(period.period) - barWidth / 2
+            svg.add(
+                "rect",
+                [
+                    "x": n(x), "y": n(frame.y(drift.psi)), "width": n(barWidth),
+                    "height": n(max(0, frame.yBottom - frame.y(drift.psi))),
+                    "class": drift.drifted == true ? "bar drifted" : "bar", "data-period": String(period.period),
+                    "data-psi": String(drift.psi),
+                ],
+                tooltip: "Period \(period.period): PSI \(Format.fixed(drift.psi, 3)), KS \(Format.fixed(drift.ksStatistic, 3)) "
+                    + "(p \(Format.pValue(drift.ksPValue)))" + (drift.drifted == true ? " — drifted" : ""))
+        }
+        return svg.render(label: "Score drift (PSI) per period")
     }
 
     // MARK: Precision, recall, F1, ROC AUC

@@ -68,6 +68,10 @@ public struct Report: Sendable {
             body += section(
                 "Precision, recall, F1 and ROC AUC", Charts.metrics(data),
                 note: "Gaps: the metric is undefined for that period (see the table). " + averagingNote())
+            body += section(
+                "Score drift", Charts.drift(data),
+                note: "Population stability index of each period's scores against the reference's score deciles"
+                    + (data.maxPSI.map { "; dashed red: the maximum PSI (\(n($0))), red bars: drifted periods" } ?? "") + ".")
             body += section("Labeled rows per period", Charts.coverage(data), note: "Share of prediction rows with a label.")
             body += section("Predicted-positive rate", Charts.positiveRate(data), note: nil)
             body += section(
@@ -117,6 +121,10 @@ public struct Report: Sendable {
         }
         parts.append(data.minAccuracy == nil ? "no minimum accuracy set" : "dashed red: the minimum accuracy")
         var text = parts.joined(separator: "; ") + ". Ringed red points: degraded periods."
+        if data.periods.contains(where: { ReportData.estimated($0) != nil }) {
+            text += " Hollow points and bars: the accuracy estimated from the scores (CBPE) and its band; it assumes "
+                + "P(outcome | score) stays as in the reference, so a realized accuracy outside the band means concept drift."
+        }
         if data.periods.contains(where: { $0.metrics != nil && $0.metrics?.accuracy == nil }) {
             text += " n/a: accuracy undefined (no labeled rows)."
         }
@@ -128,7 +136,7 @@ public struct Report: Sendable {
     private func periodTable() -> String {
         let headers = [
             "Period", "Rows", "Labeled", "Coverage", "Accuracy", "Precision", "Recall", "F1", "ROC AUC",
-            "Pred. positive", "Baseline", "Drop", "p-value", "Degraded", "Decision",
+            "Estimated", "PSI", "Pred. positive", "Baseline", "Drop", "p-value", "Degraded", "Decision",
         ]
         var html = "<div class=\"scroll\"><table class=\"periods\"><thead><tr>"
         html += headers.map { "<th>\(HTML.escape($0))</th>" }.joined() + "</tr></thead><tbody>"  // the last one, Decision, is text
@@ -138,11 +146,16 @@ public struct Report: Sendable {
             let labeled = metrics?.labeled ?? period.coverage?.labeled
             var cells: [String] = [String(period.period), rows.map(String.init) ?? "—", labeled.map(String.init) ?? "—"]
             cells.append(Charts.coverageShare(period).map { Format.percent($0) } ?? "—")
+            let estimate = ReportData.estimated(period)
+            let estimateCell = estimate?.accuracy.map { accuracy in
+                Format.percent(accuracy) + " (\(Format.percent(estimate?.accuracyLower))–\(Format.percent(estimate?.accuracyUpper)))"
+            } ?? "n/a"
+            let psiCell = ReportData.scoreDrift(period).map { Format.fixed($0.psi, 3) + ($0.drifted == true ? " ⚠" : "") } ?? "n/a"
             let reason: String
             if let metrics {
                 cells += [
                     Format.percent(metrics.accuracy), Format.percent(metrics.precision), Format.percent(metrics.recall),
-                    Format.percent(metrics.f1), Format.fixed(metrics.rocAUC, 4),
+                    Format.percent(metrics.f1), Format.fixed(metrics.rocAUC, 4), estimateCell, psiCell,
                     Format.percent(period.summary?.predictedPositiveRate), Format.percent(metrics.baselineAccuracy),
                     metrics.drop.map { Format.points($0) } ?? "n/a", Format.pValue(metrics.pValue),
                     metrics.degraded ? "yes" : "no", metrics.decision,
@@ -151,7 +164,7 @@ public struct Report: Sendable {
             } else {
                 let state = period.summary == nil ? "not run" : period.coverage == nil ? "predictions only" : "not checked"
                 cells += Array(repeating: "—", count: 5)
-                cells += [Format.percent(period.summary?.predictedPositiveRate), "—", "—", "—", "—", state]
+                cells += [estimateCell, psiCell, Format.percent(period.summary?.predictedPositiveRate), "—", "—", "—", "—", state]
                 reason = period.problems.joined(separator: "; ")
             }
             var classes: [String] = []
@@ -227,6 +240,10 @@ public struct Report: Sendable {
         svg .marker{fill:none;stroke:var(--bad);stroke-width:2}
         svg .minimum{stroke:var(--bad);stroke-width:1.5;stroke-dasharray:6 4}
         svg .baseline{stroke:var(--ok);stroke-width:1.5;stroke-dasharray:2 3}
+        svg .estimate-band{fill:var(--accent);fill-opacity:.18;stroke:none}
+        svg .series.estimate{stroke:var(--accent);stroke-dasharray:4 3;stroke-width:1.5}
+        svg .estimate-point{fill:#fff;stroke:var(--accent);stroke-width:1.5}
+        svg .bar.drifted{fill:var(--bad)}
         svg .dropline{stroke:#e9b949;stroke-width:1.5;stroke-dasharray:6 3 2 3}
         svg .label-minimum{fill:var(--bad)}
         svg .label-baseline{fill:var(--ok)}

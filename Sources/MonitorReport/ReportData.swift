@@ -88,6 +88,19 @@ public struct ReportData: Sendable {
     /// The policy's minimum accuracy, when a check recorded one.
     var minAccuracy: Double? { periods.reversed().lazy.compactMap { $0.metrics?.minAccuracy }.first }
 
+    /// The PSI threshold for score drift, when a check recorded one.
+    var maxPSI: Double? { periods.reversed().lazy.compactMap { $0.metrics?.maxPSI }.first }
+
+    /// A period's estimate: from its check, else from `get-predictions`' summary (not checked yet).
+    static func estimated(_ period: Period) -> EstimatedMetrics? {
+        period.metrics?.estimated ?? period.summary?.estimate?.estimated
+    }
+
+    /// A period's score drift: from its check, else from `get-predictions`' summary.
+    static func scoreDrift(_ period: Period) -> ScoreDriftRecord? {
+        period.metrics?.scoreDrift ?? period.summary?.estimate?.scoreDrift
+    }
+
     /// The policy's maximum drop, when a check recorded one.
     var maxDrop: Double? { periods.reversed().lazy.compactMap { $0.metrics?.maxDrop }.first }
 }

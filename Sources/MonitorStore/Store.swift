@@ -16,10 +16,11 @@ import Darwin
 ///
 /// ```
 /// ROOT/periods/NNNN/predictions.bin   get-predictions
-/// ROOT/periods/NNNN/summary.json      get-predictions
+/// ROOT/periods/NNNN/summary.json      get-predictions (with the estimate and score drift)
 /// ROOT/periods/NNNN/joined.bin        load-ground-truth
 /// ROOT/periods/NNNN/coverage.json     load-ground-truth
 /// ROOT/periods/NNNN/metrics.json      check-model (external contract)
+/// ROOT/reference/reference.bin       the first job that needs it (see StoredReference)
 /// ROOT/launcher/runs.jsonl            cml-local: run history, one JSON object per run
 /// ROOT/launcher/logs/<run-id>.log     cml-local: each run's output
 /// ROOT/launcher/rehearsal/            cml-local run --as-cml: the project its runs start in
@@ -86,6 +87,14 @@ public struct Store: Sendable {
     /// The older outputs go first: a run killed (or failing) half-way leaves
     /// new predictions without later outputs, never beside stale ones.
     public func writePredictions(_ predictions: StoredPredictions, summary: PredictionSummary, period: Int) throws(StoreError) {
+        try writePredictions(predictions, period: period) { summary }
+    }
+
+    /// ``writePredictions(_:summary:period:)`` with the summary made once the
+    /// predictions are written (work on it can go on meanwhile).
+    public func writePredictions(
+        _ predictions: StoredPredictions, period: Int, summary: () -> PredictionSummary
+    ) throws(StoreError) {
         try FileSystem.remove(metricsPath(period))
         try FileSystem.remove(coveragePath(period))
         try FileSystem.remove(joinedPath(period))
@@ -93,7 +102,7 @@ public struct Store: Sendable {
         try FileSystem.writeAtomically(to: predictionsPath(period)) { (file: inout FileWriter) throws(StoreError) in
             try predictions.encode(into: &file)
         }
-        try writeJSON(summary, to: summaryPath(period))
+        try writeJSON(summary(), to: summaryPath(period))
     }
 
     public func readPredictions(_ period: Int) throws(StoreError) -> StoredPredictions {

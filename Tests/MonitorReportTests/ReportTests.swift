@@ -92,9 +92,34 @@ private func sampleStore() throws -> Store {
         #expect(html.contains("<td>42.00%</td>"))  // predicted-positive rate of period 1
         #expect(html.contains("not run"))
         // The reason sits in a full-width row under its period.
-        #expect(html.contains("<tr class=\"reason degraded\"><td></td><td colspan=\"14\" class=\"text\">accuracy 70.00%"))
+        #expect(html.contains("<tr class=\"reason degraded\"><td></td><td colspan=\"16\" class=\"text\">accuracy 70.00%"))
         #expect(Format.pValue(0.00001) == "< 0.0001")
         #expect(Format.pValue(0.0312) == "0.0312")
+    }
+
+    @Test("the estimate's band beside the realized accuracy, a drift chart with its threshold, both in the table")
+    func estimatesAndDrift() throws {
+        let store = try temporaryStore()
+        var labeled = record(0, total: 2, accuracy: 0.9)
+        labeled.estimated = EstimatedMetrics(
+            accuracy: 0.93, accuracyLower: 0.91, accuracyUpper: 0.95, precision: nil, recall: nil, f1: nil, rocAUC: nil)
+        labeled.scoreDrift = ScoreDriftRecord(psi: 0.04, ksStatistic: 0.05, ksPValue: 0.2, drifted: false)
+        labeled.maxPSI = 0.2
+        var unlabeled = record(1, total: 2, accuracy: nil, reason: "insufficient ground truth")
+        unlabeled.estimated = EstimatedMetrics(
+            accuracy: 0.8, accuracyLower: 0.75, accuracyUpper: 0.85, precision: nil, recall: nil, f1: nil, rocAUC: nil)
+        unlabeled.scoreDrift = ScoreDriftRecord(psi: 0.3, ksStatistic: 0.2, ksPValue: 0.001, drifted: true)
+        unlabeled.maxPSI = 0.2
+        try store.writeMetrics(labeled)
+        try store.writeMetrics(unlabeled)
+        let html = Report(data: ReportData(store: store, name: "demo")).html()
+        #expect(count("class=\"estimate-band\" data-period=", in: html) == 2)
+        #expect(count("class=\"estimate-point\" data-period=", in: html) == 2)
+        #expect(html.contains("data-psi=\"0.3\""))
+        #expect(html.contains("class=\"bar drifted\" data-period=\"1\""))
+        #expect(html.contains("max PSI 0.2"))
+        #expect(html.contains("<td>80.00% (75.00%–85.00%)</td>"))
+        #expect(html.contains("<td>0.300 ⚠</td>"))
     }
 
     @Test func escapesTextAndStaysOffline() throws {
