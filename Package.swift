@@ -33,9 +33,7 @@ let package = Package(
             dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
-        // CRC-32 with carry-less multiplication (gzip's check, off zlib's inflate thread path).
-        .target(name: "CCRC32", dependencies: ["CZlib"]),
-        .target(name: "MonitorData", dependencies: ["CZlib", "CCRC32"], swiftSettings: swiftSettings),
+        .target(name: "MonitorData", dependencies: ["CZlib"], swiftSettings: swiftSettings),
         .target(name: "MonitorStore", dependencies: ["MonitorData"], swiftSettings: swiftSettings),
         .target(name: "MonitorPolicy", swiftSettings: swiftSettings),
         .target(name: "MonitorReport", dependencies: ["MonitorStore"], swiftSettings: swiftSettings),
@@ -117,7 +115,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "PeriodArgsTests", dependencies: ["PeriodArgs"], swiftSettings: swiftSettings),
-        .testTarget(name: "MonitorDataTests", dependencies: ["MonitorData", "TestSupport", "CCRC32", "CZlib"], swiftSettings: swiftSettings),
+        .testTarget(name: "MonitorDataTests", dependencies: ["MonitorData", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "MonitorStoreTests", dependencies: ["MonitorStore"], swiftSettings: swiftSettings),
         .testTarget(name: "MonitorPolicyTests", dependencies: ["MonitorPolicy", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "MonitorReportTests", dependencies: ["MonitorReport", "MonitorStore"], swiftSettings: swiftSettings),
