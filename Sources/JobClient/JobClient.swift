@@ -1,3 +1,4 @@
+import CMLAPI
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -5,7 +6,7 @@ import Foundation
 #endif
 import Synchronization
 
-/// Triggers job runs through the CML API v2.
+/// Triggers job runs through the CML API v2 (its models: the `CMLAPI` module).
 ///
 /// Requests carry `Authorization: Bearer <key>` and go over a plain socket
 /// for an `http://` API (the launcher's loopback server) or through libcurl,
@@ -85,7 +86,7 @@ public struct JobClient: JobTrigger {
     /// Creates (and so starts) one run of job `jobID` with `arguments`, one
     /// string such as `--period 3,10`, and optional per-run variables.
     ///
-    /// The run carries a new trigger id (``triggerIDVariable``), so retries
+    /// The run carries a new trigger id (``CreateJobRunRequest/triggerIDVariable``), so retries
     /// after a lost answer adopt the run instead of making another.
     ///
     /// - Throws: ``JobClientError`` for any request error.

@@ -1,5 +1,5 @@
 import Foundation
-import JobClient
+import CMLAPI
 import MonitorData
 import MonitorReport
 import MonitorStore
@@ -187,7 +187,7 @@ public final class Launcher: Sendable {
     private func writeReport(store: LauncherStore) {
         let name = try? DataSet(directory: options.resolvedDataDirectory).metadata.name
         do {
-            output("Report: \(try Report.write(store: store.store, name: name))")
+            output("Report: \(try Report.write(store: store.store, runHistory: store.historyFile, name: name))")
         } catch {
             output("warning: the report was not written: \(error.description)")
         }

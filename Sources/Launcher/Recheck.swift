@@ -1,4 +1,4 @@
-import JobClient
+import CMLAPI
 import MonitorData
 import PeriodArgs
 

@@ -21,7 +21,7 @@ public enum CheckModelStep {
             }
             report(record, to: input.output)
             let period = input.period
-            guard record.decision != Decision.stopDegraded.rawValue else {
+            guard record.decision != .stopDegraded else {
                 input.output.line(
                     "✗ Model degraded in period \(period.current): \(record.reason). Pipeline stopped; "
                         + "no further period triggered. Resume with: get-predictions --period \(period.next!.argument)"
@@ -59,7 +59,7 @@ public enum CheckModelStep {
                 compare("accuracy", record.accuracy, recorded?.accuracy),
                 "labeled \(record.labeled) (recorded \(recorded.map { String($0.labeled) } ?? "none"))",
                 compare("F1", record.f1, recorded?.f1),
-                "decision \(record.decision) (recorded \(recorded?.decision ?? "none"))",
+                "decision \(record.decision.rawValue) (recorded \(recorded?.decision.rawValue ?? "none"))",
             ].joined(separator: ", ")
         )
         input.output.line("No job triggered (--no-trigger).")
@@ -119,7 +119,7 @@ public enum CheckModelStep {
             recall: metrics.recall,
             f1: metrics.f1,
             rocAUC: metrics.rocAUC,
-            averaging: metrics.averaging.rawValue,
+            averaging: metrics.averaging,
             positiveLabel: metadata.positiveLabel,
             confusionMatrix: .init(labels: metrics.confusion.labels, matrix: metrics.confusion.matrix),
             undefined: metrics.undefinedReasons,
@@ -130,7 +130,7 @@ public enum CheckModelStep {
             degraded: assessment.degraded,
             insufficientGroundTruth: assessment.insufficientGroundTruth,
             reason: reason,
-            decision: decision.rawValue,
+            decision: decision,
             minAccuracy: policy.minAccuracy,
             maxDrop: policy.maxDrop,
             unexpectedClasses: metrics.unexpectedClasses,
@@ -260,7 +260,7 @@ public enum CheckModelStep {
             guard let value else { return "\(name): n/a (\(record.undefined[key] ?? "undefined"))" }
             return "\(name): " + (asPercent ? percent(value) : fixed(value, decimals: 4))
         }
-        let averaging = record.averaging == "macro" ? " (macro average)" : ""
+        let averaging = record.averaging == .macro ? " (macro average)" : ""
         output.line(
             "  " + [
                 metric("Precision", "precision", record.precision),
@@ -274,12 +274,12 @@ public enum CheckModelStep {
             let list = unexpected.sorted { $0.key < $1.key }.map { "\"\($0.key)\" (\($0.value)×)" }.joined(separator: ", ")
             output.line("  ⚠ Classes outside this binary data set: \(list); metrics stay one-vs-rest for \"\(record.positiveLabel)\"")
         }
-        if record.averaging == "binary", !record.confusionMatrix.labels.isEmpty, !record.confusionMatrix.labels.contains(record.positiveLabel) {
+        if record.averaging == .binary, !record.confusionMatrix.labels.isEmpty, !record.confusionMatrix.labels.contains(record.positiveLabel) {
             output.line("  ⚠ The positive label \"\(record.positiveLabel)\" occurs in none of this period's labeled rows")
         }
         if let baseline = record.baselineAccuracy {
             output.line("  Baseline accuracy: \(percent(baseline)) (\(record.baselineSource ?? "-"))")
         }
-        output.line("  Decision: \(record.decision) (\(record.reason))")
+        output.line("  Decision: \(record.decision.rawValue) (\(record.reason))")
     }
 }

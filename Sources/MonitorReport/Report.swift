@@ -1,11 +1,12 @@
 import Foundation
+import MonitorPolicy
 import MonitorStore
 
 /// The pipeline's results as one self-contained HTML file: inline CSS and
 /// inline SVG charts, no script, no network, every text escaped.
 ///
 /// ```swift
-/// let path = try Report.write(store: Store(root: "state/sample"), name: "sample")
+/// let path = try Report.write(store: Store(root: "state/sample"), runHistory: nil, name: "sample")
 /// ```
 public struct Report: Sendable {
     public let data: ReportData
@@ -20,24 +21,29 @@ public struct Report: Sendable {
     /// The default output file, `STORE/report.html`.
     public static func defaultPath(store: Store) -> String { "\(store.root)/report.html" }
 
-    /// Reads `store`, renders the report and writes it to `path` (default
+    /// Reads `store` and `runHistory` (see ``ReportData/init(store:runHistory:name:)``),
+    /// renders the report and writes it to `path` (default
     /// `STORE/report.html`): atomically over a regular file, in place into
     /// anything else (a FIFO, a device, a symbolic link), which is never replaced.
     ///
     /// - Returns: the path written.
     /// - Throws: ``StoreError`` when the file cannot be written.
     @discardableResult
-    public static func write(store: Store, name: String? = nil, to path: String? = nil) throws(StoreError) -> String {
+    public static func write(
+        store: Store, runHistory: String?, name: String? = nil, to path: String? = nil
+    ) throws(StoreError) -> String {
         let target = path ?? defaultPath(store: store)
-        try FileSystem.writeOutput(Array(Report(data: ReportData(store: store, name: name)).html().utf8), to: target)
+        let data = ReportData(store: store, runHistory: runHistory, name: name)
+        try FileSystem.writeOutput(Array(Report(data: data).html().utf8), to: target)
         return target
     }
 
-    /// Reads `store`, renders the report and writes it to standard output.
+    /// Reads `store` and `runHistory`, renders the report and writes it to standard output.
     ///
     /// - Throws: ``StoreError`` when standard output cannot be written.
-    public static func writeToStandardOutput(store: Store, name: String? = nil) throws(StoreError) {
-        try FileSystem.writeStandardOutput(Array(Report(data: ReportData(store: store, name: name)).html().utf8))
+    public static func writeToStandardOutput(store: Store, runHistory: String?, name: String? = nil) throws(StoreError) {
+        let data = ReportData(store: store, runHistory: runHistory, name: name)
+        try FileSystem.writeStandardOutput(Array(Report(data: data).html().utf8))
     }
 
     /// The whole HTML document.
@@ -58,7 +64,7 @@ public struct Report: Sendable {
             body += card("Baseline", Format.percent(baseline.accuracy) + (baseline.source.map { " (\($0))" } ?? ""))
         }
         if let minAccuracy = data.minAccuracy { body += card("Minimum accuracy", Format.percent(minAccuracy)) }
-        if let decision = latest?.decision { body += card("Last decision", decision, alert: decision == "stop_degraded") }
+        if let decision = latest?.decision { body += card("Last decision", decision.rawValue, alert: decision == .stopDegraded) }
         body += "</section>"
 
         if data.periods.isEmpty {
@@ -106,7 +112,7 @@ public struct Report: Sendable {
     private func averagingNote() -> String {
         guard let metrics = data.periods.last(where: { $0.metrics != nil })?.metrics else { return "" }
         let source = metrics.averagingSource.map { ", decided from \($0)" } ?? ""
-        return metrics.averaging == "macro"
+        return metrics.averaging == .macro
             ? "Multiclass: macro averages over the classes\(source)."
             : "Binary: for the positive label \"\(metrics.positiveLabel)\", one class against the rest\(source)."
     }
@@ -158,7 +164,7 @@ public struct Report: Sendable {
                     Format.percent(metrics.f1), Format.fixed(metrics.rocAUC, 4), estimateCell, psiCell,
                     Format.percent(period.summary?.predictedPositiveRate), Format.percent(metrics.baselineAccuracy),
                     metrics.drop.map { Format.points($0) } ?? "n/a", Format.pValue(metrics.pValue),
-                    metrics.degraded ? "yes" : "no", metrics.decision,
+                    metrics.degraded ? "yes" : "no", metrics.decision.rawValue,
                 ]
                 reason = metrics.reason
             } else {

@@ -1,7 +1,7 @@
 import Foundation
 import MonitorStore
 
-/// Everything a report shows, read from a store: each period's outputs and the run history.
+/// Everything a report shows: each period's outputs, read from a store, and the launcher's run history.
 public struct ReportData: Sendable {
     /// One period's files; each `nil` when missing (not run yet) or unreadable.
     public struct Period: Sendable {
@@ -41,8 +41,9 @@ public struct ReportData: Sendable {
     /// The whole run history, oldest first (lines that do not decode are skipped).
     public var runs: [Run]
 
-    /// Reads `store`. Missing files are gaps, never errors.
-    public init(store: Store, name: String? = nil) {
+    /// Reads `store` and the run history file `runHistory` (the launcher's
+    /// `runs.jsonl`; `nil` for none). Missing files are gaps, never errors.
+    public init(store: Store, runHistory: String?, name: String? = nil) {
         self.storeDirectory = store.root
         self.name = name ?? (store.root.split(separator: "/").last.map(String.init) ?? store.root)
         var loaded: [Int: Period] = [:]
@@ -71,7 +72,7 @@ public struct ReportData: Sendable {
         }
         self.periods = (0..<total).map { loaded[$0] ?? Period(period: $0, problems: []) }
         let decoder = JSONDecoder()
-        let history = FileManager.default.contents(atPath: store.runHistoryPath) ?? Data()
+        let history = runHistory.flatMap { FileManager.default.contents(atPath: $0) } ?? Data()
         self.runs = history.split(separator: UInt8(ascii: "\n")).compactMap { try? decoder.decode(Run.self, from: $0) }
     }
 

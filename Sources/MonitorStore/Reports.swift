@@ -1,3 +1,5 @@
+import MonitorPolicy
+
 /// What `get-predictions` reports about a period's predictions (`summary.json`).
 public struct PredictionSummary: Codable, Sendable, Equatable {
     public var period: Int
@@ -121,8 +123,7 @@ public struct MetricsRecord: Codable, Sendable, Equatable {
     public var recall: Double?
     public var f1: Double?
     public var rocAUC: Double?
-    /// `binary` or `macro`.
-    public var averaging: String
+    public var averaging: Averaging
     public var positiveLabel: String
     public var confusionMatrix: Confusion
     /// Metric name → why it is `null`.
@@ -135,8 +136,7 @@ public struct MetricsRecord: Codable, Sendable, Equatable {
     public var degraded: Bool
     public var insufficientGroundTruth: Bool
     public var reason: String
-    /// `continue`, `stop_degraded` or `last_period`.
-    public var decision: String
+    public var decision: Decision
     /// The policy's minimum accuracy when the period was checked; `nil` when off
     /// or when the file predates the field.
     public var minAccuracy: Double?
@@ -162,9 +162,9 @@ public struct MetricsRecord: Codable, Sendable, Equatable {
 
     public init(period: Int, totalPeriods: Int, rows: Int, labeled: Int, unlabeled: Int, correct: Int,
                 labelsWithoutPrediction: Int, accuracy: Double?, precision: Double?, recall: Double?, f1: Double?,
-                rocAUC: Double?, averaging: String, positiveLabel: String, confusionMatrix: Confusion,
+                rocAUC: Double?, averaging: Averaging, positiveLabel: String, confusionMatrix: Confusion,
                 undefined: [String: String], baselineAccuracy: Double?, baselineSource: String?, drop: Double?,
-                pValue: Double?, degraded: Bool, insufficientGroundTruth: Bool, reason: String, decision: String,
+                pValue: Double?, degraded: Bool, insufficientGroundTruth: Bool, reason: String, decision: Decision,
                 minAccuracy: Double? = nil, maxDrop: Double? = nil, unexpectedClasses: [String: Int]? = nil,
                 averagingSource: String? = nil, estimated: EstimatedMetrics? = nil, estimatedReason: String? = nil,
                 scoreDrift: ScoreDriftRecord? = nil, estimatedDegraded: Bool? = nil, maxPSI: Double? = nil) {

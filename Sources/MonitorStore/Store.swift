@@ -21,11 +21,10 @@ import Darwin
 /// ROOT/periods/NNNN/coverage.json     load-ground-truth
 /// ROOT/periods/NNNN/metrics.json      check-model (external contract)
 /// ROOT/reference/reference.bin       the first job that needs it (see StoredReference)
-/// ROOT/launcher/runs.jsonl            cml-local: run history, one JSON object per run
-/// ROOT/launcher/logs/<run-id>.log     cml-local: each run's output
-/// ROOT/launcher/rehearsal/            cml-local run --as-cml: the project its runs start in
 /// ROOT/.lock                          held by the pipeline using the store
 /// ```
+///
+/// Other entries under ROOT belong to the tools that made them (the launcher's history, a report).
 ///
 /// Every write is atomic; writing a period's predictions removes that period's
 /// later outputs, so the store never pairs new inputs with old results.
@@ -61,10 +60,6 @@ public struct Store: Sendable {
     public func joinedPath(_ period: Int) -> String { "\(periodDirectory(period))/joined.bin" }
     public func coveragePath(_ period: Int) -> String { "\(periodDirectory(period))/coverage.json" }
     public func metricsPath(_ period: Int) -> String { "\(periodDirectory(period))/metrics.json" }
-    public var runHistoryPath: String { "\(root)/launcher/runs.jsonl" }
-    public var runLogsDirectory: String { "\(root)/launcher/logs" }
-    public func runLogPath(runID: String) -> String { "\(runLogsDirectory)/\(runID).log" }
-    public var rehearsalDirectory: String { "\(root)/launcher/rehearsal" }
     var lockPath: String { "\(root)/.lock" }
 
     /// The periods that have a directory under `ROOT/periods`, sorted.

@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import JobClient
+import CMLAPI
 
 /// The CML API v2 job endpoints, served on loopback for the runs of one
 /// launcher session:

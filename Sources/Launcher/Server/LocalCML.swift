@@ -1,5 +1,5 @@
 import Foundation
-import JobClient
+import CMLAPI
 import Synchronization
 
 /// The state of the CML project that `cml-local` stands in for: its jobs, the
@@ -201,12 +201,12 @@ public actor LocalCML {
             )
         }
         let key = job.id + "\u{0}" + Self.words(arguments).joined(separator: " ")
-        let triggerID = environment[JobClient.triggerIDVariable].flatMap { $0.isEmpty ? nil : $0 }
+        let triggerID = environment[CreateJobRunRequest.triggerIDVariable].flatMap { $0.isEmpty ? nil : $0 }
         if let triggerID, let previous = triggered[triggerID], let run = runs[previous] {
             // A client retrying after a lost answer: the run it asked for exists.
             guard requested[key] == previous else {
                 throw .badRequest(
-                    "run of '\(job.name)' with arguments '\(arguments)' refused: \(JobClient.triggerIDVariable) \(triggerID) "
+                    "run of '\(job.name)' with arguments '\(arguments)' refused: \(CreateJobRunRequest.triggerIDVariable) \(triggerID) "
                         + "already made run \(previous) of another job or with other arguments"
                 )
             }
