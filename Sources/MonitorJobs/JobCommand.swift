@@ -43,23 +43,37 @@ extension JobCommand {
             command = try parse(arguments)
         } catch {
             if exitCode(for: error) == .success { exit(withError: error) }
-            // Any word after `--period` is its value (checked when the job runs):
-            // the one usage error about the period is a `--period` with no word after it.
-            if arguments.last == "--period" {
-                StandardOutput().error(PeriodError(received: "", reason: "no value after --period").description)
-            } else {
-                StandardOutput().error("ERROR: \(message(for: error)) (see --help)")
-            }
+            StandardOutput().error(usageError(error, arguments: arguments))
             exit(withError: ExitCode.failure)
         }
         let status = await command.execute()
         exit(withError: status == .success ? nil : ExitCode(status.rawValue))
     }
 
+    /// The `ERROR:` line for `arguments`, which ArgumentParser refused with
+    /// `error`: a bad `--period` first, in the contract's words, whatever else is wrong.
+    static func usageError(_ error: any Error, arguments: [String]) -> String {
+        do {
+            _ = try PeriodArguments.parse(arguments).period.resolve()
+            return "ERROR: \(message(for: error)) (see --help)"
+        } catch let invalid as PeriodError {
+            return invalid.description
+        } catch {
+            // Only `--period` can be refused here: one with no word after it.
+            return PeriodError(received: "", reason: "no value after --period").description
+        }
+    }
+
     public func run() async throws {
         let status = await execute()
         if status != .success { throw ExitCode(status.rawValue) }
     }
+}
+
+/// `--period` alone, whatever else a command line holds.
+struct PeriodArguments: ParsableArguments {
+    @OptionGroup var period: PeriodOption
+    @Argument(parsing: .allUnrecognized) var others: [String] = []
 }
 
 /// The process environment, read from `environ` (what

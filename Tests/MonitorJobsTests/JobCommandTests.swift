@@ -15,6 +15,30 @@ struct JobCommandTests {
         #expect(throws: PeriodError.self) { try command.period.resolve() }
     }
 
+    @Test(
+        "a refused command line: a bad --period in the contract's words first, else ArgumentParser's message",
+        arguments: [
+            (["--period"], "received ''"), (["--period", "--data", "d"], "received '--data'"),
+            (["--bogus", "--period", "x,1"], "received 'x,1'"), (["--period", "1,2", "--period"], "received ''"),
+        ]
+    )
+    func periodFirst(arguments: [String], received: String) {
+        let error = #expect(throws: (any Error).self) { try CheckModelCommand.parse(arguments) }
+        let line = error.map { CheckModelCommand.usageError($0, arguments: arguments) } ?? ""
+        #expect(line.hasPrefix("ERROR: Invalid parameter format. Expected 'current_period,total_periods'"), "\(line)")
+        #expect(line.contains(received), "\(line)")
+    }
+
+    @Test("a refused command line with a good --period: ArgumentParser's message")
+    func otherUsageErrors() {
+        for arguments in [["--period", "1,2", "--bogus"], ["--max-drop"], ["--period", "1,2", "stray"]] {
+            let error = #expect(throws: (any Error).self) { try CheckModelCommand.parse(arguments) }
+            let line = error.map { CheckModelCommand.usageError($0, arguments: arguments) } ?? ""
+            #expect(line.hasPrefix("ERROR: ") && line.hasSuffix(" (see --help)"), "\(arguments): \(line)")
+            #expect(!line.contains("Invalid parameter format"), "\(arguments): \(line)")
+        }
+    }
+
     @Test("every degradation setting is a check-model flag whose value reaches the policy, named by the flag")
     func degradationFlags() throws {
         for setting in DegradationPolicy.Setting.allCases {
