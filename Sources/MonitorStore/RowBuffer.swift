@@ -2,13 +2,11 @@
 /// capacity check and a store, without the copy-on-write uniqueness check
 /// and generic `append(contentsOf:)` path of an `Array` (together about a
 /// tenth of load-ground-truth's main thread). Non-copyable: it owns its memory.
-@usableFromInline
 struct RowBuffer<Element: BitwiseCopyable>: ~Copyable {
-    @usableFromInline var base: UnsafeMutablePointer<Element>
-    @usableFromInline var capacity: Int
-    @usableFromInline var count = 0
+    private var base: UnsafeMutablePointer<Element>
+    private var capacity: Int
+    private(set) var count = 0
 
-    @usableFromInline
     init(capacity: Int) {
         self.capacity = max(capacity, 16)
         base = .allocate(capacity: self.capacity)
@@ -18,7 +16,7 @@ struct RowBuffer<Element: BitwiseCopyable>: ~Copyable {
         base.deallocate()
     }
 
-    @inlinable @inline(__always)
+    @inline(__always)
     subscript(index: Int) -> Element {
         precondition(index >= 0 && index < count, "RowBuffer index out of range")
         return base[index]
@@ -29,20 +27,18 @@ struct RowBuffer<Element: BitwiseCopyable>: ~Copyable {
         UnsafeBufferPointer(start: base, count: count)
     }
 
-    @inlinable @inline(__always)
+    @inline(__always)
     mutating func append(_ element: Element) {
         if count == capacity { grow(to: count + 1) }
         (base + count).initialize(to: element)
         count += 1
     }
 
-    @usableFromInline
     mutating func removeAll() {
         count = 0
     }
 
-    @usableFromInline
-    mutating func grow(to needed: Int) {
+    private mutating func grow(to needed: Int) {
         var newCapacity = capacity * 2
         while newCapacity < needed { newCapacity *= 2 }
         let newBase = UnsafeMutablePointer<Element>.allocate(capacity: newCapacity)
@@ -55,7 +51,7 @@ struct RowBuffer<Element: BitwiseCopyable>: ~Copyable {
 
 extension RowBuffer where Element == UInt8 {
     /// Appends `bytes`.
-    @inlinable @inline(__always)
+    @inline(__always)
     mutating func append(bytes: UnsafeRawBufferPointer) {
         let n = bytes.count
         if count + n > capacity { grow(to: count + n) }
