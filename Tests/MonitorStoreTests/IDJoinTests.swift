@@ -18,7 +18,7 @@ struct IDJoinTests {
         for (i, id) in ids.enumerated() { try bytes(id) { try join.add($0, line: i + 2) } }
         try join.addPending()
         let table = join.ids
-        #expect(table.count == 200)
+        try #require(table.count == 200)
         #expect((0..<200).allSatisfy { table.string(at: $0) == ids[$0] })
         #expect(bytes("id-130") { table.find($0) } == 130)
     }
