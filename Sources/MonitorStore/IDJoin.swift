@@ -14,6 +14,7 @@
 /// A batch is hashed, its slots (and for lookups, the ids in them) are loaded
 /// first, then its ids are inserted or found: the batch's cache misses overlap.
 public struct IDJoin: ~Copyable {
+    @usableFromInline
     struct Entry: BitwiseCopyable {
         /// End of the id in `bytes`, and of its value in `values`; each starts where the previous one ends.
         var end: Int
@@ -21,19 +22,20 @@ public struct IDJoin: ~Copyable {
         var hash: Int
         var line: Int
 
+        @usableFromInline
         init(end: Int, valueEnd: Int, hash: Int, line: Int) {
             (self.end, self.valueEnd, self.hash, self.line) = (end, valueEnd, hash, line)
         }
     }
 
     /// How many ids are hashed and touched at a time.
-    static let batchSize = 64
+    @usableFromInline static let batchSize = 64
 
     /// The ids added, numbered in order: every id, or the ids not in the reference.
     public private(set) var ids: IDTable
-    private var bytes = RowBuffer<UInt8>(capacity: IDJoin.batchSize * 32)
-    private var values = RowBuffer<UInt8>(capacity: IDJoin.batchSize * 8)
-    private var entries = RowBuffer<Entry>(capacity: IDJoin.batchSize)
+    @usableFromInline var bytes = RowBuffer<UInt8>(capacity: IDJoin.batchSize * 32)
+    @usableFromInline var values = RowBuffer<UInt8>(capacity: IDJoin.batchSize * 8)
+    @usableFromInline var entries = RowBuffer<Entry>(capacity: IDJoin.batchSize)
     /// Per id of the reference: whether it was met.
     private var seen: [Bool] = []
     /// A batch's rows in the reference, -1 for ids not in it.
@@ -50,7 +52,7 @@ public struct IDJoin: ~Copyable {
     /// Adds `id`, read on `line`, to ``ids``; a full batch is added at once.
     ///
     /// - Throws: the first id of the batch that was met before.
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func add(_ id: UnsafeRawBufferPointer, line: Int) throws(RepeatedID) {
         bytes.append(bytes: id)
         entries.append(Entry(end: bytes.count, valueEnd: 0, hash: IDTable.hash(id), line: line))
@@ -76,7 +78,7 @@ public struct IDJoin: ~Copyable {
 
     /// Queues `id`, read on `line`, with `value` (its row's payload, e.g. a
     /// label) for ``lookUpPending(in:_:)``.
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func lookUp(_ id: UnsafeRawBufferPointer, line: Int, value: UnsafeRawBufferPointer) {
         bytes.append(bytes: id)
         values.append(bytes: value)

@@ -308,7 +308,7 @@ public struct IDTable: Sendable {
     }
 
     /// FNV-1a over 8-byte words, then a final mix.
-    @inline(__always)
+    @inlinable @inline(__always)
     static func hash(_ id: UnsafeRawBufferPointer) -> Int {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         var i = 0
