@@ -168,9 +168,10 @@ public struct IDTable: Sendable {
         return (index, true)
     }
 
-    /// The number of `id`, or `nil`.
+    /// The number of `id`, or `nil`: one lookup, for small tables (a row
+    /// loop looks its ids up in batches, through ``IDJoin``).
     @inline(__always)
-    func find(_ id: UnsafeRawBufferPointer) -> Int? {
+    public func find(_ id: UnsafeRawBufferPointer) -> Int? {
         find(id, hash: Self.hash(id))
     }
 
