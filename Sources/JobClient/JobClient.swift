@@ -23,6 +23,8 @@ public struct JobClient: JobTrigger {
     /// Where the client says what the caller should know but that is no
     /// error (a server that does not echo run environments); default: nowhere.
     public var warn: @Sendable (String) -> Void = { _ in }
+    /// How the client waits before a retry; tests record the waits instead.
+    package var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     private let transport: any HTTPTransport
     private let lookups = JobLookups()
 
@@ -152,6 +154,7 @@ public struct JobClient: JobTrigger {
         var once = JobClient(configuration: configuration, retry: policy, transport: transport)
         once.pageSize = pageSize
         once.warn = warn
+        once.sleep = sleep
         lookups.start(jobName) { [once] () async throws(JobClientError) -> Job in try await once.findJob(named: jobName) }
     }
 
@@ -232,7 +235,7 @@ public struct JobClient: JobTrigger {
     func backOff(after attempt: Int, atLeast extraDelay: Duration, _ failure: JobClientError) async throws(JobClientError) {
         guard !Task.isCancelled else { throw redacted(failure.with(message: "\(failure.message) (cancelled while retrying)")) }
         do {
-            try await Task.sleep(for: max(retry.delay(afterAttempt: attempt), extraDelay))
+            try await sleep(max(retry.delay(afterAttempt: attempt), extraDelay))
         } catch {
             throw redacted(failure.with(message: "\(failure.message) (cancelled while retrying)"))
         }

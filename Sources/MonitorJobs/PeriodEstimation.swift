@@ -145,15 +145,15 @@ struct ReferenceRows {
     static func read(predictions path: String, labels labelsPath: String) throws(JobFailure) -> ReferenceRows {
         let reader = try attempt { try PredictionReader(path: path) }
         var rows = PredictionRows(path: path, expected: 1024, hasScore: reader.hasScore)
-        while try attempt({ try flushingOnError({ () throws(JobFailure) in try rows.insertPending() }, reader.next()) }) {
+        while try attempt({ try IDJoin.firstError(flushing: { () throws(JobFailure) in try rows.addPending() }, reader.next) }) {
             try rows.append(id: reader.id, prediction: reader.prediction, score: reader.score, line: reader.line)
         }
-        try rows.insertPending()
+        try rows.addPending()
         var classes = rows.classes
         var labels = [Int32](repeating: -1, count: rows.predictions.count)
         let labelReader = try attempt { try LabelReader(path: labelsPath) }
         while try attempt({ try labelReader.next() }) {
-            guard !labelReader.label.isEmpty, let row = rows.ids.find(labelReader.id) else { continue }
+            guard !labelReader.label.isEmpty, let row = rows.ids.ids.find(labelReader.id) else { continue }
             guard labels[row] < 0 else {
                 throw JobFailure("\(labelsPath):\(labelReader.line): duplicate id '\(text(labelReader.id))' in the reference labels")
             }

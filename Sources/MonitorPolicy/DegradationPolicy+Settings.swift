@@ -37,9 +37,8 @@ extension DegradationPolicy {
     ///   flag or the variable it came from.
     public init(environment: [String: String], flags: [Setting: String] = [:]) throws(SettingError) {
         func value(_ setting: Setting) -> (text: String, source: String)? {
-            if let flag = flags[setting] { return (flag, setting.flag) }
-            if let text = environment[setting.variable], !text.isEmpty { return (text, setting.variable) }
-            return nil
+            JobSetting(flag: setting.flag, flags[setting], variable: setting.variable, environment: environment)
+                .map { ($0.text, $0.source) }
         }
         func fraction(_ setting: Setting, open: Bool = false) throws(SettingError) -> Double? {
             guard let (text, source) = value(setting) else { return nil }

@@ -3,10 +3,13 @@ import ArgumentParser
 /// The `--period "C,T"` option shared by the three jobs.
 ///
 /// The values are collected as given, so a repeated option is seen: the same
-/// value twice is accepted, different values are rejected.
+/// value twice is accepted, different values are rejected. The word after
+/// `--period` is its value even when it starts with `-` (`--period -1,2`), so
+/// that ``resolve()`` reports it as the contract says.
 public struct PeriodOption: ParsableArguments, Sendable {
     @Option(
         name: .long,
+        parsing: .unconditionalSingleValue,
         help: ArgumentHelp(
             "The period to process and the total number of periods, as 'current_period,total_periods'; "
                 + "'next' (get-predictions only): the first period the store has not completed, of the data set's num_periods.",

@@ -132,7 +132,7 @@ struct PipelineTests {
         #expect(output.last?.contains("Pipeline FAILED after 2 runs: run #2 Load Ground Truth --period 0,4 ENGINE_FAILED: exited with status 1") == true)
     }
 
-    @Test("a run past --run-timeout is ENGINE_TIMEDOUT (SIGTERM, then SIGKILL) and the pipeline exits 1")
+    @Test("a run past --run-timeout is ENGINE_TIMEDOUT (SIGTERM, then SIGKILL) and the pipeline exits 1", .timeLimit(.minutes(1)))
     func timeout() async throws {
         let fake = try FakeJobs()
         defer { fake.remove() }
@@ -141,10 +141,7 @@ struct PipelineTests {
         // Long enough for the first fake job to finish on a loaded machine.
         options.runTimeout = .seconds(5)
         options.killGrace = .seconds(1)
-        let clock = ContinuousClock()
-        let start = clock.now
         let (result, output) = await fake.run(options)
-        #expect(clock.now - start < .seconds(25))
         #expect(result.exitStatus == 1)
         #expect(result.runs.map(\.status) == ["ENGINE_SUCCEEDED", "ENGINE_TIMEDOUT"])
         #expect(result.runs.last?.signal == SIGKILL)
@@ -196,17 +193,14 @@ struct PipelineTests {
         #expect(!FileManager.default.fileExists(atPath: marker))
     }
 
-    @Test("interrupting the launcher stops the running job and exits 130")
+    @Test("interrupting the launcher stops the running job and exits 130", .timeLimit(.minutes(1)))
     func interrupt() async throws {
         let fake = try FakeJobs()
         defer { fake.remove() }
-        let clock = ContinuousClock()
-        let start = clock.now
         var options = fake.options(fake.definitions(gp: ["FAKE_SLEEP": "30"]))
         options.killGrace = .seconds(1)
-        let (result, output) = await fake.run(options, interruptAfter: .seconds(1))
-        // Far below the job's 30 s sleep, with room for a loaded machine.
-        #expect(clock.now - start < .seconds(20))
+        // Once the job says it started: it is running (and then sleeps 30 s).
+        let (result, output) = await fake.run(options, interruptOn: "gp says hello on stderr")
         #expect(result.exitStatus == 130)
         #expect(result.runs.map(\.status) == ["ENGINE_STOPPED"])
         #expect(output.last?.hasPrefix("Pipeline INTERRUPTED after 1 run") == true)

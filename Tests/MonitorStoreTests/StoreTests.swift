@@ -1,6 +1,6 @@
 import Foundation
 import MonitorPolicy
-import MonitorStore
+@testable import MonitorStore
 import Testing
 
 func temporaryDirectory() throws -> String {

@@ -21,16 +21,6 @@ public struct CheckModelCommand: JobCommand {
     )
     var noTrigger = false
 
-    public static func parseCommonCase(_ arguments: [String]) -> Self? {
-        guard let common = CommonArguments(arguments, names: CommonArguments.locationNames + CommonArguments.degradationNames) else { return nil }
-        var command = Self()
-        command.period = common.period
-        command.location = common.location
-        command.degradation = common.degradation
-        command.noTrigger = false
-        return command
-    }
-
     public func execute() async -> ExitStatus {
         await CheckModelStep.run(period: period, degradation: degradation, context: location.context(), recheck: noTrigger)
     }
