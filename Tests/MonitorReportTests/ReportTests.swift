@@ -4,13 +4,13 @@ import Testing
 
 @testable import MonitorReport
 
-private func temporaryStore() throws -> Store {
+func temporaryStore() throws -> Store {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString)").path
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return Store(root: path)
 }
 
-private func record(
+func record(
     _ period: Int, total: Int, accuracy: Double?, degraded: Bool = false, reason: String = "ok",
     minAccuracy: Double? = 0.8
 ) -> MetricsRecord {
@@ -25,7 +25,7 @@ private func record(
         decision: degraded ? "stop_degraded" : "continue", minAccuracy: minAccuracy, maxDrop: 0.05)
 }
 
-private func count(_ needle: String, in text: String) -> Int {
+func count(_ needle: String, in text: String) -> Int {
     text.components(separatedBy: needle).count - 1
 }
 
