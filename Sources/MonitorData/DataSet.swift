@@ -51,13 +51,53 @@ public struct DataSet: Sendable {
             throw DataError(.io, file: directory, "cannot resolve the data directory: \(errnoMessage(errno))")
         }
         let path = Self.metadataPath(directory: directory)
-        let bytes = try GzipReader.readAll(path: path, limit: 16 << 20)
+        let bytes = try Self.readMetadata(path: path, limit: 16 << 20)
         switch scope {
         case .all: self.metadata = try Metadata.decode(json: bytes, file: path)
         case .period(let period): self.metadata = try Metadata.decode(json: bytes, file: path, period: period)
         }
         self.directory = directory
         self.realDirectory = real
+    }
+
+    /// The decompressed metadata, inflated straight into one buffer sized from
+    /// the gzip trailer's length field (a hint: content that fills the buffer
+    /// is read again the general way): no copy and no regrowth of a buffer of
+    /// every period's entries.
+    static func readMetadata(path: String, limit: Int) throws(DataError) -> [UInt8] {
+        let reader = try GzipReader(path: path, chunkSize: 64 * 1024)
+        let capacity = min(max(trailerLength(path) ?? 0, 4096) + 1, limit)
+        var failure: DataError?
+        var complete = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+            do throws(DataError) {
+                // Until the reader says the end (0), which also checks the trailer and what follows it.
+                while count < buffer.count {
+                    let read = try reader.read(into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[count...])))
+                    if read == 0 {
+                        complete = true
+                        return
+                    }
+                    count += read
+                }
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+        return complete ? bytes : try GzipReader.readAll(path: path, limit: limit)
+    }
+
+    /// The last gzip member's `ISIZE`: the content's length modulo 2^32.
+    private static func trailerLength(_ path: String) -> Int? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_size >= 18 else { return nil }
+        var length: UInt32 = 0
+        guard withUnsafeMutableBytes(of: &length, { pread(fd, $0.baseAddress, 4, info.st_size - 4) }) == 4 else { return nil }
+        return Int(UInt32(littleEndian: length))
     }
 
     /// A digest (64-bit FNV-1a, hex) of the first `count` periods' file

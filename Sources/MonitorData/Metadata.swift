@@ -128,7 +128,12 @@ public struct Metadata: Sendable, Equatable {
             }
         }
         return try raw.validated(file: file, count: outline.periods.map { _ in outline.count }, entries: entries) {
-            number, count, index in RawMetadata.numberingHead(number, count: count, at: index)
+            number, count, index in
+            // A numbering fault is explained with every entry's number, when they can be read.
+            guard let range = outline.periods,
+                let numbers = try? JSONDecoder().decode([PeriodNumber].self, from: Data(json[range]))
+            else { return RawMetadata.numberingHead(number, count: count, at: index) }
+            return RawMetadata.numberingProblem(numbers.map(\.period), count: count, at: index)
         }
     }
 
@@ -229,6 +234,19 @@ private struct RawReference: Decodable {
             default: metrics[key.stringValue] = try c.decodeNumber(forKey: key)
             }
         }
+    }
+}
+
+/// An entry's `period` alone, `nil` when absent or not an integer.
+private struct PeriodNumber: Decodable {
+    var period: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case period
+    }
+
+    init(from decoder: any Decoder) throws {
+        period = try? decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(Int.self, forKey: .period)
     }
 }
 
@@ -373,7 +391,7 @@ private struct RawMetadata: Decodable {
     }
 
     /// Explains why `periods[].period` is not `0, 1, …, count-1` in order.
-    private static func numberingProblem(_ numbers: [Int?], count: Int, at index: Int) -> String {
+    static func numberingProblem(_ numbers: [Int?], count: Int, at index: Int) -> String {
         var seen: [Int: Int] = [:]
         for case let number? in numbers { seen[number, default: 0] += 1 }
         let duplicates = seen.filter { $0.value > 1 }.keys.sorted()

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Where the top-level `periods` array of a metadata document and one of its
 /// entries are, found in one pass without building any value: a job decodes
 /// only its own entry. The JSON syntax is checked everywhere except inside
@@ -83,42 +91,49 @@ struct MetadataOutline {
         /// Moves past a value whose syntax is not checked: to the `,` or `]` after
         /// it, outside strings and brackets. `false` at the end of the input.
         private mutating func skim() -> Bool {
+            guard let base = bytes.baseAddress else { return false }
+            let count = bytes.count
             var position = index
             var depth = 0
-            var inString = false
-            let count = bytes.count
             while position < count {
-                let byte = bytes[position]
-                if inString {
-                    if byte == UInt8(ascii: "\\") {
-                        position += 2
-                        continue
+                switch base[position] {
+                case UInt8(ascii: "\""):
+                    guard let end = Self.closingQuote(base, from: position, count: count) else { return false }
+                    position = end
+                case UInt8(ascii: "{"), UInt8(ascii: "["):
+                    depth += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    if depth == 0 {
+                        index = position
+                        return true
                     }
-                    if byte == UInt8(ascii: "\"") { inString = false }
-                } else {
-                    switch byte {
-                    case UInt8(ascii: "\""):
-                        inString = true
-                    case UInt8(ascii: "{"), UInt8(ascii: "["):
-                        depth += 1
-                    case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                        if depth == 0 {
-                            index = position
-                            return true
-                        }
-                        depth -= 1
-                    case UInt8(ascii: ","):
-                        if depth == 0 {
-                            index = position
-                            return true
-                        }
-                    default:
-                        break
+                    depth -= 1
+                case UInt8(ascii: ","):
+                    if depth == 0 {
+                        index = position
+                        return true
                     }
+                default:
+                    break
                 }
                 position += 1
             }
             return false
+        }
+
+        /// The index of the quote closing the string opened at `start` (one not
+        /// escaped by an odd number of backslashes), found with `memchr`.
+        private static func closingQuote(_ base: UnsafePointer<UInt8>, from start: Int, count: Int) -> Int? {
+            var from = start + 1
+            while from < count {
+                guard let found = memchr(base + from, Int32(UInt8(ascii: "\"")), count - from) else { return nil }
+                let quote = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                var backslashes = 0
+                while quote - backslashes - 1 > start && base[quote - backslashes - 1] == UInt8(ascii: "\\") { backslashes += 1 }
+                if backslashes % 2 == 0 { return quote }
+                from = quote + 1
+            }
+            return nil
         }
 
         private func atEnd() -> Bool {

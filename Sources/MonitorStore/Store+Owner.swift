@@ -74,7 +74,9 @@ extension Store {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(filesDigests.count * 8)
         for digest in filesDigests { withUnsafeBytes(of: digest.littleEndian) { bytes += $0 } }
-        try FileSystem.writeAtomically(bytes, to: periodFilesPath)
+        if table.starts(with: bytes) { return }
+        // In place, no temporary file: each 8-byte record is either still 0 (not recorded) or right.
+        try writePeriodFiles(bytes, at: 0)
     }
 
     /// The check of one period's job, its cost independent of the number of
@@ -97,22 +99,34 @@ extension Store {
             )
         }
         let path = periodFilesPath
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw FileSystem.ioError(path, "cannot open") }
-        defer { close(fd) }
-        var stored: UInt64 = 0
-        let offset = off_t(period) * 8
-        let count = withUnsafeMutableBytes(of: &stored) { pread(fd, $0.baseAddress, 8, offset) }
-        guard count >= 0 else { throw FileSystem.ioError(path, "read failed") }
-        let recorded = count == 8 ? UInt64(littleEndian: stored) : 0
+        var recorded: UInt64 = 0
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd >= 0 {
+            defer { close(fd) }
+            var stored: UInt64 = 0
+            let count = withUnsafeMutableBytes(of: &stored) { pread(fd, $0.baseAddress, 8, off_t(period) * 8) }
+            guard count >= 0 else { throw FileSystem.ioError(path, "read failed") }
+            recorded = count == 8 ? UInt64(littleEndian: stored) : 0
+        } else if errno != ENOENT {
+            throw FileSystem.ioError(path, "cannot open")
+        }
         if recorded == filesDigest { return }
         guard recorded == 0 else {
             throw filesConflict(name: owner.name, period: period, dataDirectory: dataDirectory)
         }
-        // One 8-byte write in place: a reader sees the old zeros or the digest.
-        var value = filesDigest.littleEndian
-        let written = withUnsafeBytes(of: &value) { pwrite(fd, $0.baseAddress, 8, offset) }
-        guard written == 8, fsync(fd) == 0 else { throw FileSystem.ioError(path, "write failed") }
+        // One 8-byte record in place: a reader sees the old zeros or the digest.
+        try writePeriodFiles(withUnsafeBytes(of: filesDigest.littleEndian) { Array($0) }, at: period * 8)
+    }
+
+    /// Writes `bytes` into ``periodFilesPath`` at `offset` and fsyncs it.
+    private func writePeriodFiles(_ bytes: [UInt8], at offset: Int) throws(StoreError) {
+        let path = periodFilesPath
+        try FileSystem.makeDirectories(root)
+        let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw FileSystem.ioError(path, "cannot open") }
+        defer { close(fd) }
+        let written = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, off_t(offset)) }
+        guard written == bytes.count, fsync(fd) == 0 else { throw FileSystem.ioError(path, "write failed") }
     }
 
     /// The recorded owner after checking its name against `owner`'s; `nil`
