@@ -181,7 +181,7 @@ enum Charts {
             let y = frame.yBottom - 8
             svg.add("circle", ["cx": n(frame.xEnd + 16), "cy": n(y - 4), "r": "5", "class": "legend-degraded"])
             svg.add("circle", ["cx": n(frame.xEnd + 16), "cy": n(y - 4), "r": "9", "class": "legend-marker"])
-            svg.text(frame.xEnd + 32, y, columns.isThinned ? "band with a degraded period" : "degraded period", class: "legend")
+            svg.text(frame.xEnd + 32, y, columns.isThinned ? "degraded band" : "degraded period", class: "legend")
         }
         return svg.render(label: "Accuracy per period")
     }
