@@ -86,15 +86,20 @@ public struct Metadata: Sendable, Equatable {
     /// - Parameter file: the metadata file's path, for error messages.
     /// - Throws: ``DataError`` of kind `.metadata` naming `file` and the field at fault.
     public static func decode(json: [UInt8], file: String) throws(DataError) -> Metadata {
-        let raw: RawMetadata
+        try decoded(RawMetadata.self, from: Data(json), file: file).validated(file: file)
+    }
+
+    /// `json` decoded as `T`; an error names `file` and the field, its path under `prefix` (where `json` is).
+    private static func decoded<T: Decodable>(
+        _ type: T.Type, from json: Data, file: String, under prefix: String = ""
+    ) throws(DataError) -> T {
         do {
-            raw = try JSONDecoder().decode(RawMetadata.self, from: Data(json))
+            return try JSONDecoder().decode(type, from: json)
         } catch let error as DecodingError {
-            throw DataError(.metadata, file: file, "invalid metadata: \(describe(error))")
+            throw DataError(.metadata, file: file, "invalid metadata: \(describe(error, under: prefix))")
         } catch {
-            throw DataError(.metadata, file: file, "invalid metadata JSON: \(error)")
+            throw DataError(.metadata, file: file, "invalid metadata JSON\(prefix.isEmpty ? "" : " in \(prefix)"): \(error)")
         }
-        return try raw.validated(file: file)
     }
 
     /// Decodes and validates what one period's job needs: the JSON syntax of
@@ -107,25 +112,12 @@ public struct Metadata: Sendable, Equatable {
     /// - Throws: ``DataError`` of kind `.metadata` naming `file` and the field at fault.
     public static func decode(json: [UInt8], file: String, period: Int) throws(DataError) -> Metadata {
         guard let outline = MetadataOutline.scan(json, entry: period) else { return try decode(json: json, file: file) }
-        var header = json
-        if let range = outline.periods { header = json[..<range.lowerBound] + Array("[]".utf8) + json[range.upperBound...] }
-        let raw: RawMetadata
-        do {
-            raw = try JSONDecoder().decode(RawMetadata.self, from: Data(header))
-        } catch let error as DecodingError {
-            throw DataError(.metadata, file: file, "invalid metadata: \(describe(error))")
-        } catch {
-            throw DataError(.metadata, file: file, "invalid metadata JSON: \(error)")
-        }
+        // The top level with `periods` emptied, then the entry alone.
+        let header = outline.periods.map { json[..<$0.lowerBound] + Array("[]".utf8) + json[$0.upperBound...] } ?? json
+        let raw = try decoded(RawMetadata.self, from: Data(header), file: file)
         var entries: [(offset: Int, element: RawPeriod)] = []
         if let range = outline.entry {
-            do {
-                entries.append((period, try JSONDecoder().decode(RawPeriod.self, from: Data(json[range]))))
-            } catch let error as DecodingError {
-                throw DataError(.metadata, file: file, "invalid metadata: \(describe(error, under: "periods[\(period)]"))")
-            } catch {
-                throw DataError(.metadata, file: file, "invalid metadata JSON in periods[\(period)]: \(error)")
-            }
+            entries.append((period, try decoded(RawPeriod.self, from: Data(json[range]), file: file, under: "periods[\(period)]")))
         }
         return try raw.validated(file: file, count: outline.periods.map { _ in outline.count }, entries: entries) {
             number, count, index in
