@@ -18,6 +18,7 @@ let package = Package(
         .executable(name: "monitor-job", targets: ["MonitorJob"]),
         .library(name: "PeriodArgs", targets: ["PeriodArgs"]),
         .library(name: "MonitorData", targets: ["MonitorData"]),
+        .library(name: "CMLAPI", targets: ["CMLAPI"]),
         .library(name: "JobClient", targets: ["JobClient"]),
     ],
     dependencies: [
@@ -33,18 +34,18 @@ let package = Package(
             dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
-        // CRC-32 with carry-less multiplication (gzip's check, off zlib's inflate thread path).
-        .target(name: "CCRC32", dependencies: ["CZlib"]),
-        .target(name: "MonitorData", dependencies: ["CZlib", "CCRC32"], swiftSettings: swiftSettings),
-        .target(name: "MonitorStore", dependencies: ["MonitorData"], swiftSettings: swiftSettings),
+        .target(name: "MonitorData", dependencies: ["CZlib"], swiftSettings: swiftSettings),
+        .target(name: "MonitorStore", dependencies: ["MonitorPolicy"], swiftSettings: swiftSettings),
         .target(name: "MonitorPolicy", swiftSettings: swiftSettings),
-        .target(name: "MonitorReport", dependencies: ["MonitorStore"], swiftSettings: swiftSettings),
+        .target(name: "MonitorReport", dependencies: ["MonitorStore", "MonitorPolicy"], swiftSettings: swiftSettings),
         .target(name: "MonitorImport", dependencies: ["MonitorData", "CZlib"], swiftSettings: swiftSettings),
         // A libstdc++ function newer than glibc 2.31 systems have, for the CML bundle (scripts/package-cml).
         .target(name: "CxxCompat"),
         // libcurl through dlopen, for https (no libcurl headers or link needed at build time).
         .target(name: "CCurlShim"),
-        .target(name: "JobClient", dependencies: ["CCurlShim"], swiftSettings: swiftSettings),
+        // CML API v2's wire models, encoded as a real server encodes them: the client's and the launcher's server's.
+        .target(name: "CMLAPI", swiftSettings: swiftSettings),
+        .target(name: "JobClient", dependencies: ["CMLAPI", "CCurlShim"], swiftSettings: swiftSettings),
         .target(
             name: "MonitorJobs",
             dependencies: [
@@ -56,7 +57,7 @@ let package = Package(
         .target(
             name: "Launcher",
             dependencies: [
-                "JobClient", "PeriodArgs", "MonitorData", "MonitorStore", "MonitorPolicy", "MonitorReport",
+                "CMLAPI", "JobClient", "PeriodArgs", "MonitorData", "MonitorStore", "MonitorPolicy", "MonitorReport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
@@ -117,10 +118,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "PeriodArgsTests", dependencies: ["PeriodArgs"], swiftSettings: swiftSettings),
-        .testTarget(name: "MonitorDataTests", dependencies: ["MonitorData", "TestSupport", "CCRC32", "CZlib"], swiftSettings: swiftSettings),
-        .testTarget(name: "MonitorStoreTests", dependencies: ["MonitorStore"], swiftSettings: swiftSettings),
+        .testTarget(name: "MonitorDataTests", dependencies: ["MonitorData", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "MonitorStoreTests", dependencies: ["MonitorStore", "MonitorPolicy"], swiftSettings: swiftSettings),
         .testTarget(name: "MonitorPolicyTests", dependencies: ["MonitorPolicy", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "MonitorReportTests", dependencies: ["MonitorReport", "MonitorStore"], swiftSettings: swiftSettings),
+        .testTarget(name: "MonitorReportTests", dependencies: ["MonitorReport", "MonitorStore", "MonitorPolicy"], swiftSettings: swiftSettings),
         // Runs the built jobs on every data set it imports, and `cml-local import` itself.
         .testTarget(
             name: "MonitorImportTests",
@@ -129,7 +130,7 @@ let package = Package(
         ),
         .testTarget(
             name: "JobClientTests",
-            dependencies: ["JobClient", "Launcher", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["CMLAPI", "JobClient", "Launcher", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -139,10 +140,10 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "LauncherTests", dependencies: ["Launcher", "JobClient", "PeriodArgs"], swiftSettings: swiftSettings),
+        .testTarget(name: "LauncherTests", dependencies: ["Launcher", "CMLAPI", "JobClient", "PeriodArgs"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DeployTests",
-            dependencies: ["Launcher", "JobClient", "CMLLocal", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["Launcher", "CMLAPI", "JobClient", "CMLLocal", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

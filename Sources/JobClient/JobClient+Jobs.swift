@@ -1,3 +1,4 @@
+import CMLAPI
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

@@ -1,3 +1,4 @@
+import CMLAPI
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -5,7 +6,7 @@ import Foundation
 #endif
 import Synchronization
 
-/// Triggers job runs through the CML API v2.
+/// Triggers job runs through the CML API v2 (its models: the `CMLAPI` module).
 ///
 /// Requests carry `Authorization: Bearer <key>` and go over a plain socket
 /// for an `http://` API (the launcher's loopback server) or through libcurl,
@@ -85,7 +86,7 @@ public struct JobClient: JobTrigger {
     /// Creates (and so starts) one run of job `jobID` with `arguments`, one
     /// string such as `--period 3,10`, and optional per-run variables.
     ///
-    /// The run carries a new trigger id (``triggerIDVariable``), so retries
+    /// The run carries a new trigger id (``CreateJobRunRequest/triggerIDVariable``), so retries
     /// after a lost answer adopt the run instead of making another.
     ///
     /// - Throws: ``JobClientError`` for any request error.
@@ -110,12 +111,21 @@ public struct JobClient: JobTrigger {
     /// - Throws: ``JobClientError``; with ``JobClientError/mayHaveTakenEffect``
     ///   when a run may exist all the same.
     public func trigger(jobName: String, arguments: String) async throws(JobClientError) -> String {
+        try await trigger(jobName: jobName, arguments: arguments, environment: [:])
+    }
+
+    /// ``trigger(jobName:arguments:)`` with per-run variables in the new run's environment.
+    public func trigger(
+        jobName: String, arguments: String, environment: [String: String]
+    ) async throws(JobClientError) -> String {
         let triggerID = Self.makeTriggerID()
         if let ahead = lookups.take(jobName) {
             switch await ahead.result {
             case .success(let job):
                 do {
-                    return try await createTriggeredRun(jobID: job.id, arguments: arguments, triggerID: triggerID).id
+                    return try await createTriggeredRun(
+                        jobID: job.id, arguments: arguments, triggerID: triggerID, environment: environment
+                    ).id
                 } catch where error.kind == .http(status: 404) && !error.mayHaveTakenEffect {}
             case .failure(let error as JobClientError) where !error.isTransient:
                 throw error.with(mayHaveTakenEffect: false)
@@ -129,7 +139,7 @@ public struct JobClient: JobTrigger {
         } catch {
             throw error.with(mayHaveTakenEffect: false)  // a lookup made nothing
         }
-        return try await createTriggeredRun(jobID: job.id, arguments: arguments, triggerID: triggerID).id
+        return try await createTriggeredRun(jobID: job.id, arguments: arguments, triggerID: triggerID, environment: environment).id
     }
 
     /// Starts finding the job named exactly `jobName` in the background: one

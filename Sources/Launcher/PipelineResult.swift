@@ -1,4 +1,4 @@
-import JobClient
+import CMLAPI
 
 /// How a pipeline ended.
 public struct PipelineResult: Sendable {

@@ -6,7 +6,7 @@
 import Darwin
 #endif
 
-/// A data set directory with its validated metadata (SPEC §4).
+/// A data set directory with its validated metadata (docs/data-format.md).
 public struct DataSet: Sendable {
     /// The data directory, as given.
     public let directory: String

@@ -81,7 +81,7 @@ public struct Metadata: Sendable, Equatable {
         self.task = task
     }
 
-    /// Decodes and validates metadata JSON (SPEC §4); unknown fields are ignored.
+    /// Decodes and validates metadata JSON (docs/data-format.md); unknown fields are ignored.
     ///
     /// - Parameter file: the metadata file's path, for error messages.
     /// - Throws: ``DataError`` of kind `.metadata` naming `file` and the field at fault.

@@ -58,7 +58,7 @@ private final class ThreadBody {
 }
 
 /// Runs `body` on a new thread; `nil` if none can be made.
-private func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t? {
+func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t? {
     let context = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
     var id = pthread_t()
     let status = pthread_create(&id, nil, { context in

@@ -51,7 +51,8 @@ extension JobCommand {
 public struct CommonArguments {
     public static let locationNames = ["--data", "--store"]
     public static let degradationNames = [
-        "--min-accuracy", "--max-drop", "--significance", "--min-labeled", "--on-degradation",
+        "--min-accuracy", "--max-drop", "--significance", "--min-labeled", "--on-degradation", "--max-psi",
+        "--on-estimated-degradation",
     ]
 
     /// The `(name, value)` pairs in order. (Arrays, not a set and a
@@ -97,6 +98,8 @@ public struct CommonArguments {
         options.significance = value("--significance")
         options.minLabeled = value("--min-labeled")
         options.onDegradation = value("--on-degradation")
+        options.maxPsi = value("--max-psi")
+        options.onEstimatedDegradation = value("--on-estimated-degradation")
         return options
     }
 }

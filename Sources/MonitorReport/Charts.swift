@@ -113,6 +113,7 @@ enum Charts {
         let columns = Columns(periods: data.periods.count)
         var frame = Frame(columns: columns, height: 300)
         var values = data.periods.compactMap { $0.metrics?.accuracy }
+        values += data.periods.compactMap { ReportData.estimated($0)?.accuracyLower }
         if let baseline = data.baseline?.accuracy {
             values.append(baseline)
             if let drop = data.maxDrop { values.append(baseline - drop) }
@@ -137,6 +138,7 @@ enum Charts {
         if let minimum = data.minAccuracy {
             frame.rule(into: &svg, minimum, class: "minimum", label: "minimum \(Format.percent(minimum))")
         }
+        estimates(data, frame: frame, into: &svg)
         let groups = groups(data, columns)
         let accuracies = groups.map { group in group.compactMap { $0.metrics?.accuracy } }
         svg.polylines(
@@ -184,6 +186,88 @@ enum Charts {
             svg.text(frame.xEnd + 32, y, columns.isThinned ? "degraded band" : "degraded period", class: "legend")
         }
         return svg.render(label: "Accuracy per period")
+    }
+
+    /// The estimate (CBPE) of each period beside its realized accuracy: its
+    /// band as a bar, the estimate as a hollow point on a dashed line.
+    static func estimates(_ data: ReportData, frame: Frame, into svg: inout SVG) {
+        let width = max(4, min(14, frame.band * 0.3))
+        let columns = frame.columns
+        var points: [(Double, Double)?] = []
+        for (column, group) in groups(data, columns).enumerated() {
+            // A band's estimate: the mean estimate, from the lowest to the highest bound of its periods.
+            let estimates = group.compactMap { period -> (Double, Double, Double, Double?)? in
+                guard let estimate = ReportData.estimated(period), let accuracy = estimate.accuracy,
+                    let lower = estimate.accuracyLower, let upper = estimate.accuracyUpper
+                else { return nil }
+                return (accuracy, lower, upper, period.metrics?.accuracy)
+            }
+            guard let accuracy = mean(estimates.map(\.0)) else {
+                points.append(nil)
+                continue
+            }
+            let lower = estimates.map(\.1).min()!, upper = estimates.map(\.2).max()!
+            let realized = mean(estimates.compactMap(\.3))
+            let x = frame.x(column)
+            let text = "\(columns.name(column)): estimated accuracy \(Format.percent(accuracy)) "
+                + "(band \(Format.percent(lower))–\(Format.percent(upper)))"
+                + (realized.map { ", realized \(Format.percent($0))" } ?? ", no realized accuracy")
+            svg.add(
+                "rect",
+                [
+                    "x": n(x - width / 2), "y": n(frame.y(upper)), "width": n(width),
+                    "height": n(max(1, frame.y(lower) - frame.y(upper))), "class": "estimate-band",
+                    "data-period": columns.key(column),
+                ],
+                tooltip: text)
+            points.append((x, frame.y(accuracy)))
+        }
+        svg.polylines(points, class: "series estimate")
+        for (column, point) in points.enumerated() {
+            guard let point else { continue }
+            svg.add(
+                "circle",
+                ["cx": n(point.0), "cy": n(point.1), "r": "4", "class": "estimate-point", "data-period": columns.key(column)])
+        }
+        guard points.contains(where: { $0 != nil }) else { return }
+        // Above the degraded-period legend at the bottom: the rule labels sit near the top.
+        let y = frame.yBottom - 34
+        svg.add("rect", ["x": n(frame.xEnd + 12), "y": n(y - 12), "width": "8", "height": "14", "class": "estimate-band"])
+        svg.add("circle", ["cx": n(frame.xEnd + 16), "cy": n(y - 5), "r": "4", "class": "estimate-point"])
+        svg.text(frame.xEnd + 28, y, "estimated (CBPE), band", class: "legend")
+    }
+
+    // MARK: Score drift
+
+    static func drift(_ data: ReportData) -> String {
+        let columns = Columns(periods: data.periods.count)
+        var frame = Frame(columns: columns, height: 200)
+        let values = data.periods.compactMap { ReportData.scoreDrift($0)?.psi } + [data.maxPSI ?? 0]
+        frame.low = 0
+        frame.high = max(0.1, ((values.max() ?? 0.1) * 20).rounded(.up) / 20)
+        var svg = SVG(width: width, height: frame.height)
+        frame.axes(into: &svg, percent: false, yTitle: "PSI")
+        if let threshold = data.maxPSI {
+            frame.rule(into: &svg, threshold, class: "minimum", label: "max PSI \(n(threshold))")
+        }
+        let barWidth = max(2, frame.band * 0.6)
+        for (column, group) in groups(data, columns).enumerated() {
+            // A band's bar: its largest PSI (the period most drifted).
+            guard let drift = group.compactMap(ReportData.scoreDrift).max(by: { $0.psi < $1.psi }) else { continue }
+            let drifted = group.contains { ReportData.scoreDrift($0)?.drifted == true }
+            let x = frame.x(column) - barWidth / 2
+            svg.add(
+                "rect",
+                [
+                    "x": n(x), "y": n(frame.y(drift.psi)), "width": n(barWidth),
+                    "height": n(max(0, frame.yBottom - frame.y(drift.psi))),
+                    "class": drifted ? "bar drifted" : "bar", "data-period": columns.key(column),
+                    "data-psi": String(drift.psi),
+                ],
+                tooltip: "\(columns.name(column)): \(columns.isThinned ? "largest " : "")PSI \(Format.fixed(drift.psi, 3)), "
+                    + "KS \(Format.fixed(drift.ksStatistic, 3)) (p \(Format.pValue(drift.ksPValue)))" + (drifted ? " — drifted" : ""))
+        }
+        return svg.render(label: "Score drift (PSI) per period")
     }
 
     // MARK: Precision, recall, F1, ROC AUC

@@ -1,11 +1,12 @@
 import Foundation
+import MonitorPolicy
 import MonitorStore
 
 /// The pipeline's results as one self-contained HTML file: inline CSS and
 /// inline SVG charts, no script, no network, every text escaped.
 ///
 /// ```swift
-/// let path = try Report.write(store: Store(root: "state/sample"), name: "sample")
+/// let path = try Report.write(store: Store(root: "state/sample"), runHistory: nil, name: "sample")
 /// ```
 public struct Report: Sendable {
     public let data: ReportData
@@ -20,24 +21,29 @@ public struct Report: Sendable {
     /// The default output file, `STORE/report.html`.
     public static func defaultPath(store: Store) -> String { "\(store.root)/report.html" }
 
-    /// Reads `store`, renders the report and writes it to `path` (default
+    /// Reads `store` and `runHistory` (see ``ReportData/init(store:runHistory:name:)``),
+    /// renders the report and writes it to `path` (default
     /// `STORE/report.html`): atomically over a regular file, in place into
     /// anything else (a FIFO, a device, a symbolic link), which is never replaced.
     ///
     /// - Returns: the path written.
     /// - Throws: ``StoreError`` when the file cannot be written.
     @discardableResult
-    public static func write(store: Store, name: String? = nil, to path: String? = nil) throws(StoreError) -> String {
+    public static func write(
+        store: Store, runHistory: String?, name: String? = nil, to path: String? = nil
+    ) throws(StoreError) -> String {
         let target = path ?? defaultPath(store: store)
-        try FileSystem.writeOutput(Array(Report(data: ReportData(store: store, name: name)).html().utf8), to: target)
+        let data = ReportData(store: store, runHistory: runHistory, name: name)
+        try FileSystem.writeOutput(Array(Report(data: data).html().utf8), to: target)
         return target
     }
 
-    /// Reads `store`, renders the report and writes it to standard output.
+    /// Reads `store` and `runHistory`, renders the report and writes it to standard output.
     ///
     /// - Throws: ``StoreError`` when standard output cannot be written.
-    public static func writeToStandardOutput(store: Store, name: String? = nil) throws(StoreError) {
-        try FileSystem.writeStandardOutput(Array(Report(data: ReportData(store: store, name: name)).html().utf8))
+    public static func writeToStandardOutput(store: Store, runHistory: String?, name: String? = nil) throws(StoreError) {
+        let data = ReportData(store: store, runHistory: runHistory, name: name)
+        try FileSystem.writeStandardOutput(Array(Report(data: data).html().utf8))
     }
 
     /// The whole HTML document.
@@ -58,7 +64,7 @@ public struct Report: Sendable {
             body += card("Baseline", Format.percent(baseline.accuracy) + (baseline.source.map { " (\($0))" } ?? ""))
         }
         if let minAccuracy = data.minAccuracy { body += card("Minimum accuracy", Format.percent(minAccuracy)) }
-        if let decision = latest?.decision { body += card("Last decision", decision, alert: decision == "stop_degraded") }
+        if let decision = latest?.decision { body += card("Last decision", decision.rawValue, alert: decision == .stopDegraded) }
         body += "</section>"
 
         if data.periods.isEmpty {
@@ -68,6 +74,10 @@ public struct Report: Sendable {
             body += section(
                 "Precision, recall, F1 and ROC AUC", Charts.metrics(data),
                 note: "Gaps: the metric is undefined for that period (see the table). " + averagingNote())
+            body += section(
+                "Score drift", Charts.drift(data),
+                note: "Population stability index of each period's scores against the reference's score deciles"
+                    + (data.maxPSI.map { "; dashed red: the maximum PSI (\(n($0))), red bars: drifted periods" } ?? "") + ".")
             body += section("Labeled rows per period", Charts.coverage(data), note: "Share of prediction rows with a label.")
             body += section("Predicted-positive rate", Charts.positiveRate(data), note: nil)
             body += section(
@@ -102,7 +112,7 @@ public struct Report: Sendable {
     private func averagingNote() -> String {
         guard let metrics = data.periods.last(where: { $0.metrics != nil })?.metrics else { return "" }
         let source = metrics.averagingSource.map { ", decided from \($0)" } ?? ""
-        return metrics.averaging == "macro"
+        return metrics.averaging == .macro
             ? "Multiclass: macro averages over the classes\(source)."
             : "Binary: for the positive label \"\(metrics.positiveLabel)\", one class against the rest\(source)."
     }
@@ -117,6 +127,10 @@ public struct Report: Sendable {
         }
         parts.append(data.minAccuracy == nil ? "no minimum accuracy set" : "dashed red: the minimum accuracy")
         var text = parts.joined(separator: "; ") + ". Ringed red points: degraded periods."
+        if data.periods.contains(where: { ReportData.estimated($0) != nil }) {
+            text += " Hollow points and bars: the accuracy estimated from the scores (CBPE) and its band; it assumes "
+                + "P(outcome | score) stays as in the reference, so a realized accuracy outside the band means concept drift."
+        }
         if data.periods.contains(where: { $0.metrics != nil && $0.metrics?.accuracy == nil }) {
             text += " n/a: accuracy undefined (no labeled rows)."
         }
@@ -158,7 +172,8 @@ public struct Report: Sendable {
                 let accuracy = Format.percent(metrics.accuracy)
                 line += String(repeating: " ", count: max(0, 8 - accuracy.count)) + accuracy + "  "
                 let labeled = "\(metrics.labeled)/\(metrics.rows)"
-                line += String(repeating: " ", count: max(0, 12 - labeled.count)) + labeled + "  " + metrics.decision
+                line += String(repeating: " ", count: max(0, 12 - labeled.count)) + labeled + "  "
+                line += metrics.decision.rawValue
                 if metrics.degraded { line += " (degraded)" }
             } else {
                 line += "       —             —  " + (period.summary == nil ? "not run" : "not checked")
@@ -173,7 +188,7 @@ public struct Report: Sendable {
     private func periodTable(_ periods: ArraySlice<ReportData.Period>) -> String {
         let headers = [
             "Period", "Rows", "Labeled", "Coverage", "Accuracy", "Precision", "Recall", "F1", "ROC AUC",
-            "Pred. positive", "Baseline", "Drop", "p-value", "Degraded", "Decision",
+            "Estimated", "PSI", "Pred. positive", "Baseline", "Drop", "p-value", "Degraded", "Decision",
         ]
         var html = "<div class=\"scroll\"><table class=\"periods\"><thead><tr>"
         html += headers.map { "<th>\(HTML.escape($0))</th>" }.joined() + "</tr></thead><tbody>"  // the last one, Decision, is text
@@ -183,20 +198,25 @@ public struct Report: Sendable {
             let labeled = metrics?.labeled ?? period.coverage?.labeled
             var cells: [String] = [String(period.period), rows.map(String.init) ?? "—", labeled.map(String.init) ?? "—"]
             cells.append(Charts.coverageShare(period).map { Format.percent($0) } ?? "—")
+            let estimate = ReportData.estimated(period)
+            let estimateCell = estimate?.accuracy.map { accuracy in
+                Format.percent(accuracy) + " (\(Format.percent(estimate?.accuracyLower))–\(Format.percent(estimate?.accuracyUpper)))"
+            } ?? "n/a"
+            let psiCell = ReportData.scoreDrift(period).map { Format.fixed($0.psi, 3) + ($0.drifted == true ? " ⚠" : "") } ?? "n/a"
             let reason: String
             if let metrics {
                 cells += [
                     Format.percent(metrics.accuracy), Format.percent(metrics.precision), Format.percent(metrics.recall),
-                    Format.percent(metrics.f1), Format.fixed(metrics.rocAUC, 4),
+                    Format.percent(metrics.f1), Format.fixed(metrics.rocAUC, 4), estimateCell, psiCell,
                     Format.percent(period.summary?.predictedPositiveRate), Format.percent(metrics.baselineAccuracy),
                     metrics.drop.map { Format.points($0) } ?? "n/a", Format.pValue(metrics.pValue),
-                    metrics.degraded ? "yes" : "no", metrics.decision,
+                    metrics.degraded ? "yes" : "no", metrics.decision.rawValue,
                 ]
                 reason = metrics.reason
             } else {
                 let state = period.summary == nil ? "not run" : period.coverage == nil ? "predictions only" : "not checked"
                 cells += Array(repeating: "—", count: 5)
-                cells += [Format.percent(period.summary?.predictedPositiveRate), "—", "—", "—", "—", state]
+                cells += [estimateCell, psiCell, Format.percent(period.summary?.predictedPositiveRate), "—", "—", "—", "—", state]
                 reason = period.problems.joined(separator: "; ")
             }
             var classes: [String] = []
@@ -293,6 +313,10 @@ public struct Report: Sendable {
         svg .marker{fill:none;stroke:var(--bad);stroke-width:2}
         svg .minimum{stroke:var(--bad);stroke-width:1.5;stroke-dasharray:6 4}
         svg .baseline{stroke:var(--ok);stroke-width:1.5;stroke-dasharray:2 3}
+        svg .estimate-band{fill:var(--accent);fill-opacity:.18;stroke:none}
+        svg .series.estimate{stroke:var(--accent);stroke-dasharray:4 3;stroke-width:1.5}
+        svg .estimate-point{fill:#fff;stroke:var(--accent);stroke-width:1.5}
+        svg .bar.drifted{fill:var(--bad)}
         svg .dropline{stroke:#e9b949;stroke-width:1.5;stroke-dasharray:6 3 2 3}
         svg .label-minimum{fill:var(--bad)}
         svg .label-baseline{fill:var(--ok)}

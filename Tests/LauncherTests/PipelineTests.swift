@@ -82,7 +82,7 @@ struct PipelineTests {
             #expect(record.env["CDSW_APIV2_KEY"]?.count == 64)
             #expect(record.env["CDSW_PROJECT_ID"]?.wholeMatch(of: /[a-z0-9]{4}(-[a-z0-9]{4}){3}/) != nil)
             var allowed: Set<String> = [
-                "PATH", "LANG", "HOME", "TMPDIR", "MONITOR_DATA_DIR", "MONITOR_STORE_DIR",
+                "PATH", "LANG", "HOME", "TMPDIR", "MONITOR_DATA_DIR", "MONITOR_STORE_DIR", "MONITOR_LEASE_PID",
                 "CDSW_API_URL", "CDSW_APIV2_KEY", "CDSW_PROJECT_ID", "FAKE_ROLE", "FAKE_RECORD",
             ]
             if record.role == "gp" { allowed.formUnion(["FAKE_TOTAL", "JOB_LEVEL_ONLY"]) }

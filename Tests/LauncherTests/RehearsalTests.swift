@@ -34,7 +34,7 @@ struct RehearsalTests {
             #expect(driver.env["PATH"] == "/usr/local/bin:/usr/bin:/bin")
             #expect(driver.env["CDSW_API_URL"]?.hasPrefix("http://127.0.0.1:") == true)
             var allowed: Set<String> = [
-                "PATH", "LANG", "HOME", "TMPDIR", "MONITOR_DATA_DIR", "MONITOR_STORE_DIR", "CDSW_API_URL",
+                "PATH", "LANG", "HOME", "TMPDIR", "MONITOR_DATA_DIR", "MONITOR_STORE_DIR", "MONITOR_LEASE_PID", "CDSW_API_URL",
                 "CDSW_APIV2_KEY", "CDSW_PROJECT_ID", "FAKE_ROLE", "FAKE_RECORD", "JOB_ARGUMENTS", "MONITOR_HTTP_TRANSPORT",
             ]
             if driver.env["FAKE_ROLE"] == "gp" { allowed.insert("JOB_LEVEL_ONLY") }

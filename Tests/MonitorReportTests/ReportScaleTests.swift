@@ -40,7 +40,7 @@ private func largeStore(periods: Int) throws -> Store {
     func thousandPeriods() throws {
         let store = try largeStore(periods: 1000)
         defer { try? FileManager.default.removeItem(atPath: store.root) }
-        let html = Report(data: ReportData(store: store, name: "big")).html()
+        let html = Report(data: reportData(store, name: "big")).html()
         let columns = Columns(periods: 1000)
         #expect(html.utf8.count < 1_000_000, "\(html.utf8.count) bytes")
         #expect(count("class=\"point\" data-period", in: html) + count("class=\"point degraded\" data-period", in: html) == columns.count)
@@ -58,7 +58,7 @@ private func largeStore(periods: Int) throws -> Store {
         #expect(!html.contains("<tr data-period=\"949\""))
         #expect(html.contains("All 1000 periods (compact)"))
         #expect(html.contains("Periods 0–949: 950 checked, 10 degraded (42, 142, 242"))
-        let report = Report(data: ReportData(store: store, name: "big"))
+        let report = Report(data: reportData(store, name: "big"))
         let compact = report.compactLines()
         #expect(compact.count == 1001)
         #expect(compact[43].hasPrefix("    42") && compact[43].hasSuffix("stop_degraded (degraded)"))
@@ -77,8 +77,8 @@ private func largeStore(periods: Int) throws -> Store {
                     + #""status":"\#(failed ? "ENGINE_FAILED" : "ENGINE_SUCCEEDED")","duration_seconds":0.5}"#)
         }
         lines.insert("not json", at: 10)
-        try FileSystem.writeAtomically(lines.joined(separator: "\n") + "\n", to: store.runHistoryPath)
-        let history = RunHistory(path: store.runHistoryPath)
+        try FileSystem.writeAtomically(lines.joined(separator: "\n") + "\n", to: runHistory(store))
+        let history = RunHistory(path: runHistory(store))
         #expect(history.sessions == 2)
         #expect(history.latestSession == "new")
         #expect(history.runs == 1000)
@@ -88,7 +88,7 @@ private func largeStore(periods: Int) throws -> Store {
         #expect(history.jobs.map(\.job) == ["Load Ground Truth", "Check Model", "Get Predictions"])
         #expect(history.jobs.map(\.runs).reduce(0, +) == 1000)
         #expect(history.jobs.map(\.failed).reduce(0, +) == 30)
-        let html = Report(data: ReportData(store: store)).html()
+        let html = Report(data: reportData(store)).html()
         #expect(html.contains("The first 20 of 30."))
         #expect(html.contains("The last 20 of 1000."))
         #expect(count("<tr class=\"failed\"><td>", in: html) == 20 + 1)  // the failures and run 990 among the last

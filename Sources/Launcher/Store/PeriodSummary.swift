@@ -1,4 +1,5 @@
 import Foundation
+import MonitorPolicy
 import MonitorStore
 import PeriodArgs
 
@@ -76,7 +77,7 @@ struct PeriodSummary {
                     String(period),
                     metrics.accuracy.map { String(format: "%.2f%%", $0 * 100) } ?? "n/a",
                     String(metrics.labeled),
-                    metrics.decision,
+                    metrics.decision.rawValue,
                     metrics.degraded ? "yes" : "no",
                 ])
             }

@@ -1,4 +1,4 @@
-import JobClient
+import CMLAPI
 import PeriodArgs
 
 /// What the launcher keeps of its finished runs: counts and the few runs its
