@@ -25,7 +25,7 @@ public final class Launcher: Sendable {
     private struct State {
         var interrupted = false
         var work: Task<Void, Never>?
-        var finished: [RunHistoryEntry] = []
+        var finished = RunTally()
     }
 
     public init(options: LauncherOptions, output: @escaping @Sendable (String) -> Void) {
@@ -64,7 +64,7 @@ public final class Launcher: Sendable {
             return try await runPipeline(store: store, session: session, preflight: preflight)
         } catch {
             output(error.description)
-            return PipelineResult(exitStatus: 1, runs: [], explanation: error.message, storeDirectory: root)
+            return PipelineResult.notStarted(explanation: error.message, storeDirectory: root)
         }
     }
 
@@ -117,7 +117,7 @@ public final class Launcher: Sendable {
         }
 
         let work = Task {
-            await withTaskGroup(of: Void.self) { group in
+            await withDiscardingTaskGroup { group in
                 for await request in cml.runRequests {
                     group.addTask { await self.execute(request, cml: cml, context: context) }
                 }
@@ -147,12 +147,13 @@ public final class Launcher: Sendable {
         }
         await running.stop()
 
-        let runs = state.withLock { $0.finished }.sorted { $0.sequence < $1.sequence }
+        let runs = state.withLock { $0.finished }
         let result = PipelineResult.judge(
-            runs: runs, guardTrip: await cml.guardTrip?.message, startFailure: startFailure,
+            runs: runs, session: session, guardTrip: await cml.guardTrip?.message, startFailure: startFailure,
             interrupted: interrupted, storeDirectory: store.root
         )
-        for line in PeriodSummary(store: store, runs: runs, period: options.period, color: options.color).lines() {
+        let total = [options.period?.total, runs.periodTotal].compactMap { $0 }.max()
+        for line in PeriodSummary(store: store, total: total, color: options.color).lines() {
             output(line)
         }
         writeReport(store: store)
@@ -290,7 +291,7 @@ public final class Launcher: Sendable {
     }
 
     private func record(_ entry: RunHistoryEntry, store: LauncherStore) {
-        state.withLock { $0.finished.append(entry) }
+        state.withLock { $0.finished.add(entry) }
         do { try store.appendHistory(entry) } catch { output("warning: \(error.message)") }
     }
 }

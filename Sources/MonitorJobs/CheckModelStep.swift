@@ -164,8 +164,10 @@ public enum CheckModelStep {
             evidence = (try DataSet.classValues(predictions: files.predictions, labels: files.labels), "the reference set")
         } else {
             for index in 0...input.period.current {
+                // The job read its own period's entry; an earlier one is read when needed (until the task is decided).
+                let dataSet = index == input.period.current ? input.dataSet : try DataSet(directory: input.dataSet.directory, scope: .period(index))
                 let values = try DataSet.classValues(
-                    predictions: try input.dataSet.predictionsPath(period: index), labels: try input.dataSet.labelsPath(period: index)
+                    predictions: try dataSet.predictionsPath(period: index), labels: try dataSet.labelsPath(period: index)
                 )
                 if !values.labeled.isEmpty {
                     evidence = (values, "period \(index)")

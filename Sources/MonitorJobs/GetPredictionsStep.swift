@@ -54,7 +54,7 @@ public enum GetPredictionsStep {
         let index = input.period.current
         let path = try input.dataSet.predictionsPath(period: index)
         let reader = try PredictionReader(path: path)
-        let expected = metadata.periods[index].rows
+        let expected = try input.dataSet.periodInfo(index).rows
         // The metadata's row count sizes the arrays (a hint: checked against the file below).
         var rows = PredictionRows(path: path, expected: min(expected ?? 1024, 1 << 24), hasScore: reader.hasScore)
         while try IDJoin.firstError(flushing: { () throws(JobFailure) in try rows.addPending() }, reader.next) {

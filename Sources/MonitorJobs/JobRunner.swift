@@ -65,9 +65,13 @@ struct JobRunner {
             }
             let trigger = try context.resolveTrigger()
 
+            // get-predictions of period 0 (or of the next period) checks every period's entry; any other job only its own.
+            let explicit: Period? = if case .period(let period) = requested { period } else { nil }
+            let checksAll = job == .getPredictions && (explicit?.current ?? 0) == 0
             let dataSet: DataSet
             do {
-                dataSet = try DataSet(directory: context.resolvedDataDirectory)
+                dataSet = try DataSet(
+                    directory: context.resolvedDataDirectory, scope: checksAll ? .all : .period(explicit?.current ?? 0))
             } catch {
                 throw JobFailure(error)
             }
@@ -114,11 +118,22 @@ struct JobRunner {
             )
             do throws(JobFailure) {
                 try attempt {
-                    let periods = dataSet.metadata.numPeriods
-                    try store.claim(
-                        for: StoreOwner(name: dataSet.metadata.name, periods: periods, periodsDigest: dataSet.periodsDigest(first: periods)!),
-                        dataDirectory: dataSet.directory, digestOfFirst: dataSet.periodsDigest(first:)
-                    )
+                    let metadata = dataSet.metadata
+                    if metadata.isComplete {
+                        try store.claim(
+                            for: StoreOwner(
+                                name: metadata.name, periods: metadata.numPeriods,
+                                periodsDigest: dataSet.periodsDigest(first: metadata.numPeriods)!),
+                            dataDirectory: dataSet.directory, digestOfFirst: dataSet.periodsDigest(first:),
+                            filesDigests: metadata.periods.map(DataSet.filesDigest(of:))
+                        )
+                    } else {
+                        try store.claim(
+                            for: StoreOwner(name: metadata.name, periods: 0, periodsDigest: dataSet.periodsDigest(first: 0)!),
+                            dataDirectory: dataSet.directory, period: period.current, of: metadata.numPeriods,
+                            filesDigest: dataSet.filesDigest(period: period.current)
+                        )
+                    }
                 }
                 if requested == .next {
                     period = try Self.next(of: total, completed: store.completedPeriods(total: total))

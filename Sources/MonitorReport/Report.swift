@@ -84,7 +84,7 @@ public struct Report: Sendable {
                 "Score distribution", Charts.scores(data),
                 note: "Share of each period's rows per score bin (darker = more rows).")
         }
-        body += "<section id=\"periods\"><h2>Periods</h2>" + periodTable() + "</section>"
+        body += "<section id=\"periods\"><h2>Periods</h2>" + periodsSection() + "</section>"
         body += "<section id=\"runs\"><h2>Run history</h2>" + runTable() + "</section>"
 
         return """
@@ -137,16 +137,62 @@ public struct Report: Sendable {
         return text
     }
 
+    /// Periods shown in full in the table: the latest ones.
+    static let tablePeriods = 50
+
+    /// The latest ``tablePeriods`` periods in the table; with more periods, a
+    /// line on the earlier ones and every period in a compact list under it.
+    private func periodsSection() -> String {
+        let shown = data.periods.suffix(Self.tablePeriods)
+        guard shown.count < data.periods.count, let first = shown.first?.period else { return periodTable(shown) }
+        let earlier = data.periods.prefix(first)
+        let checked = earlier.filter { $0.metrics != nil }
+        let degraded = checked.filter { $0.metrics!.degraded }.map(\.period)
+        var html = "<p class=\"note\">The latest \(shown.count) of \(data.periods.count) periods. Periods 0–\(first - 1): "
+        html += "\(checked.count) checked, \(degraded.count) degraded"
+        if !degraded.isEmpty {
+            let listed = degraded.prefix(Self.tablePeriods).map(String.init).joined(separator: ", ")
+            html += " (\(listed)\(degraded.count > Self.tablePeriods ? ", …" : ""))"
+        }
+        html += ", \(earlier.count - checked.count) not checked; every period in the list under the table.</p>"
+        html += periodTable(shown)
+        html += "<details class=\"compact\"><summary>All \(data.periods.count) periods (compact)</summary><pre>"
+        html += HTML.escape(compactLines().joined(separator: "\n")) + "</pre></details>"
+        return html
+    }
+
+    /// One short line per period: number, accuracy, labeled rows, decision.
+    func compactLines() -> [String] {
+        let width = String(data.periods.count - 1).count
+        var lines = ["period".padding(toLength: max(width, 6), withPad: " ", startingAt: 0) + "  accuracy  labeled/rows  decision"]
+        for period in data.periods {
+            let number = String(period.period)
+            var line = String(repeating: " ", count: max(width, 6) - number.count) + number + "  "
+            if let metrics = period.metrics {
+                let accuracy = Format.percent(metrics.accuracy)
+                line += String(repeating: " ", count: max(0, 8 - accuracy.count)) + accuracy + "  "
+                let labeled = "\(metrics.labeled)/\(metrics.rows)"
+                line += String(repeating: " ", count: max(0, 12 - labeled.count)) + labeled + "  "
+                line += metrics.decision.rawValue
+                if metrics.degraded { line += " (degraded)" }
+            } else {
+                line += "       —             —  " + (period.summary == nil ? "not run" : "not checked")
+            }
+            lines.append(line)
+        }
+        return lines
+    }
+
     /// One row per period, and under it a full-width row with the check's reason
     /// (16 columns side by side do not fit a page: the reason column was squeezed to a word per line).
-    private func periodTable() -> String {
+    private func periodTable(_ periods: ArraySlice<ReportData.Period>) -> String {
         let headers = [
             "Period", "Rows", "Labeled", "Coverage", "Accuracy", "Precision", "Recall", "F1", "ROC AUC",
             "Estimated", "PSI", "Pred. positive", "Baseline", "Drop", "p-value", "Degraded", "Decision",
         ]
         var html = "<div class=\"scroll\"><table class=\"periods\"><thead><tr>"
         html += headers.map { "<th>\(HTML.escape($0))</th>" }.joined() + "</tr></thead><tbody>"  // the last one, Decision, is text
-        for period in data.periods {
+        for period in periods {
             let metrics = period.metrics
             let rows = metrics?.rows ?? period.coverage?.rows ?? period.summary?.rows
             let labeled = metrics?.labeled ?? period.coverage?.labeled
@@ -191,15 +237,36 @@ public struct Report: Sendable {
         return html + "</tbody></table></div>"
     }
 
+    /// The latest launcher session: runs per job, then every run when they
+    /// are few, else the first failed runs and the last runs.
     private func runTable() -> String {
-        guard let lastSession = data.runs.last?.session else {
+        let history = data.history
+        guard let lastSession = history.latestSession else {
             return "<p class=\"empty\">No run history (<code>launcher/runs.jsonl</code>): the jobs were run by hand or on CML.</p>"
         }
-        let runs = data.runs.filter { $0.session == lastSession }.sorted { $0.sequence < $1.sequence }
-        let earlier = Set(data.runs.map(\.session)).count - 1
-        var html = "<p class=\"note\">Latest launcher session \(HTML.escape(lastSession)): \(runs.count) runs"
+        let earlier = history.sessions - 1
+        var html = "<p class=\"note\">Latest launcher session \(HTML.escape(lastSession)): \(history.runs) runs"
         html += earlier > 0 ? " (\(earlier) earlier session\(earlier == 1 ? "" : "s") in the history).</p>" : ".</p>"
-        html += "<div class=\"scroll\"><table class=\"runs\"><thead><tr><th>#</th><th class=\"text\">Job</th>"
+        html += "<div class=\"scroll\"><table class=\"jobs\"><thead><tr><th class=\"text\">Job</th><th>Runs</th><th>Failed</th>"
+        html += "<th>Total time</th></tr></thead><tbody>"
+        for job in history.jobs {
+            html += "<tr\(job.failed > 0 ? " class=\"failed\"" : "")><td class=\"text\">\(HTML.escape(job.job))</td><td>\(job.runs)</td>"
+            html += "<td>\(job.failed)</td><td>\(String(format: "%.2f s", job.seconds))</td></tr>"
+        }
+        html += "</tbody></table></div>"
+        if history.runs <= RunHistory.listed { return html + runRows(history.recent) }
+        if history.failedRuns > 0 {
+            let shown = history.failures.count
+            html += "<h3>Failed runs</h3><p class=\"note\">"
+            html += shown < history.failedRuns ? "The first \(shown) of \(history.failedRuns).</p>" : "All \(shown).</p>"
+            html += runRows(history.failures)
+        }
+        html += "<h3>Latest runs</h3><p class=\"note\">The last \(history.recent.count) of \(history.runs).</p>"
+        return html + runRows(history.recent)
+    }
+
+    private func runRows(_ runs: [ReportData.Run]) -> String {
+        var html = "<div class=\"scroll\"><table class=\"runs\"><thead><tr><th>#</th><th class=\"text\">Job</th>"
         html += "<th class=\"text\">Arguments</th><th class=\"text\">Status</th><th>Exit</th><th>Duration</th>"
         html += "<th class=\"text\">Reason</th></tr></thead><tbody>"
         for run in runs {
@@ -272,6 +339,10 @@ public struct Report: Sendable {
         tr.missing td{color:var(--muted)}
         tr.failed td{background:#fdecec}
         .scroll{overflow-x:auto}
+        h3{font-size:14px;margin:16px 0 4px}
+        details.compact{margin-top:12px;font-size:13px}
+        details.compact pre{font-size:11px;max-height:480px;overflow:auto;background:#f5f7fa;padding:8px}
+        svg .spread{stroke:#7fb3e0;stroke-width:3;stroke-linecap:round}
         """
 }
 

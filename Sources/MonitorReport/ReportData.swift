@@ -14,7 +14,7 @@ public struct ReportData: Sendable {
     }
 
     /// One line of `runs.jsonl` (the fields the report shows).
-    public struct Run: Decodable, Sendable {
+    public struct Run: Decodable, Sendable, Equatable {
         public var sequence: Int
         public var session: String
         public var job: String
@@ -38,8 +38,8 @@ public struct ReportData: Sendable {
     public var storeDirectory: String
     /// Periods `0 ..< T`, `T` from the stored files' `total_periods`.
     public var periods: [Period]
-    /// The whole run history, oldest first (lines that do not decode are skipped).
-    public var runs: [Run]
+    /// The run history, summarised.
+    public var history: RunHistory
 
     /// Reads `store` and the run history file `runHistory` (the launcher's
     /// `runs.jsonl`; `nil` for none). Missing files are gaps, never errors.
@@ -71,9 +71,7 @@ public struct ReportData: Sendable {
             loaded[index] = period
         }
         self.periods = (0..<total).map { loaded[$0] ?? Period(period: $0, problems: []) }
-        let decoder = JSONDecoder()
-        let history = runHistory.flatMap { FileManager.default.contents(atPath: $0) } ?? Data()
-        self.runs = history.split(separator: UInt8(ascii: "\n")).compactMap { try? decoder.decode(Run.self, from: $0) }
+        self.history = runHistory.map { RunHistory(path: $0) } ?? RunHistory()
     }
 
     /// The baseline accuracy the checks used (the latest one recorded).

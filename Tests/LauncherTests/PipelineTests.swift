@@ -24,10 +24,10 @@ struct PipelineTests {
         let records = fake.records()
         #expect(records.map(\.role) == expected.map(\.0))
         #expect(records.map { $0.argv.joined(separator: " ") } == expected.map(\.1))
-        #expect(result.runs.count == 13)
-        #expect(result.runs.map(\.arguments) == expected.map(\.1))
-        #expect(result.runs.allSatisfy { $0.status == "ENGINE_SUCCEEDED" && $0.exitCode == 0 })
-        #expect(result.runs.map(\.sequence) == Array(1...13))
+        #expect(result.runs().count == 13)
+        #expect(result.runs().map(\.arguments) == expected.map(\.1))
+        #expect(result.runs().allSatisfy { $0.status == "ENGINE_SUCCEEDED" && $0.exitCode == 0 })
+        #expect(result.runs().map(\.sequence) == Array(1...13))
 
         // Output streamed with a per-run prefix, progress lines, summary.
         #expect(output.contains("  [#1 Get Predictions] ✓ Triggered job: Load Ground Truth (Period 0/4)"))
@@ -117,8 +117,8 @@ struct PipelineTests {
         #expect(fake.records().map { $0.argv.joined(separator: " ") } == [
             "--period 1,4", "--period 1,4", "--period 1,4", "--period 2,4", "--period 2,4", "--period 2,4",
         ])
-        #expect(result.runs.last?.status == "ENGINE_FAILED")
-        #expect(result.runs.last?.exitCode == 3)
+        #expect(result.runs().last?.status == "ENGINE_FAILED")
+        #expect(result.runs().last?.exitCode == 3)
         #expect(output.last?.hasPrefix("Pipeline STOPPED after 6 runs: run #6 Check Model --period 2,4 exited 3") == true)
     }
 
@@ -143,8 +143,8 @@ struct PipelineTests {
         options.killGrace = .seconds(1)
         let (result, output) = await fake.run(options)
         #expect(result.exitStatus == 1)
-        #expect(result.runs.map(\.status) == ["ENGINE_SUCCEEDED", "ENGINE_TIMEDOUT"])
-        #expect(result.runs.last?.signal == SIGKILL)
+        #expect(result.runs().map(\.status) == ["ENGINE_SUCCEEDED", "ENGINE_TIMEDOUT"])
+        #expect(result.runs().last?.signal == SIGKILL)
         #expect(output.contains { $0.hasPrefix("✘ #2 Load Ground Truth --period 0,4") && $0.contains("ENGINE_TIMEDOUT") })
     }
 
@@ -157,11 +157,11 @@ struct PipelineTests {
         #expect(result.exitStatus == 1)
         // gp, lgt 0, cm 0, gp 0 (new: it had no arguments before), then lgt 0 again → refused.
         #expect(fake.records().map(\.role) == ["gp", "lgt", "cm", "gp"])
-        #expect(result.runs.last?.status == "ENGINE_FAILED")
+        #expect(result.runs().last?.status == "ENGINE_FAILED")
         let explanation = try #require(output.last)
         #expect(explanation.hasPrefix("Pipeline FAILED after 4 runs: run of 'Load Ground Truth' with arguments '--period 0,4' refused"))
         #expect(explanation.contains("the 'stuck on period 0' loop of the old environment-variable version"))
-        let log = try String(contentsOfFile: result.runs[3].log, encoding: .utf8)
+        let log = try String(contentsOfFile: result.runs()[3].log, encoding: .utf8)
         #expect(log.contains("trigger failed: HTTP 409"))
         #expect(log.contains("The same job ran twice with the same --period"))
     }
@@ -202,7 +202,7 @@ struct PipelineTests {
         // Once the job says it started: it is running (and then sleeps 30 s).
         let (result, output) = await fake.run(options, interruptOn: "gp says hello on stderr")
         #expect(result.exitStatus == 130)
-        #expect(result.runs.map(\.status) == ["ENGINE_STOPPED"])
+        #expect(result.runs().map(\.status) == ["ENGINE_STOPPED"])
         #expect(output.last?.hasPrefix("Pipeline INTERRUPTED after 1 run") == true)
     }
 

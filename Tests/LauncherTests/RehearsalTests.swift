@@ -66,7 +66,7 @@ struct RehearsalTests {
         let (result, output) = await fake.run(rehearsal.options(fake.definitions(cm: ["FAKE_EXIT": "3", "FAKE_EXIT_PERIOD": "1"])))
         #expect(result.exitStatus == 3, "\(output.joined(separator: "\n"))")
         #expect(rehearsal.records().count == 6)
-        #expect(result.runs.last?.exitCode == 3)
+        #expect(result.runs().last?.exitCode == 3)
         #expect(output.last?.hasPrefix("Pipeline STOPPED after 6 runs: run #6 Check Model --period 1,4 exited 3") == true)
     }
 

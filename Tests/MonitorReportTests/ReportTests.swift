@@ -6,20 +6,20 @@ import Testing
 @testable import MonitorReport
 
 /// Where the tests put a launcher's run history: the launcher's own place.
-private func runHistory(_ store: Store) -> String { "\(store.root)/launcher/runs.jsonl" }
+func runHistory(_ store: Store) -> String { "\(store.root)/launcher/runs.jsonl" }
 
 /// The report's data of `store` with its run history.
-private func reportData(_ store: Store, name: String? = nil) -> ReportData {
+func reportData(_ store: Store, name: String? = nil) -> ReportData {
     ReportData(store: store, runHistory: runHistory(store), name: name)
 }
 
-private func temporaryStore() throws -> Store {
+func temporaryStore() throws -> Store {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString)").path
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return Store(root: path)
 }
 
-private func record(
+func record(
     _ period: Int, total: Int, accuracy: Double?, degraded: Bool = false, reason: String = "ok",
     minAccuracy: Double? = 0.8
 ) -> MetricsRecord {
@@ -34,7 +34,7 @@ private func record(
         decision: degraded ? .stopDegraded : .continue, minAccuracy: minAccuracy, maxDrop: 0.05)
 }
 
-private func count(_ needle: String, in text: String) -> Int {
+func count(_ needle: String, in text: String) -> Int {
     text.components(separatedBy: needle).count - 1
 }
 
