@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "monitor-job", targets: ["MonitorJob"]),
         .library(name: "PeriodArgs", targets: ["PeriodArgs"]),
         .library(name: "MonitorData", targets: ["MonitorData"]),
+        .library(name: "CMLAPI", targets: ["CMLAPI"]),
         .library(name: "JobClient", targets: ["JobClient"]),
     ],
     dependencies: [
@@ -34,18 +35,18 @@ let package = Package(
             dependencies: ["Platform", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
-        // CRC-32 with carry-less multiplication (gzip's check, off zlib's inflate thread path).
-        .target(name: "CCRC32", dependencies: ["CZlib"]),
-        .target(name: "MonitorData", dependencies: ["Platform", "CZlib", "CCRC32"], swiftSettings: swiftSettings),
-        .target(name: "MonitorStore", dependencies: ["Platform", "MonitorData"], swiftSettings: swiftSettings),
+        .target(name: "MonitorData", dependencies: ["Platform", "CZlib"], swiftSettings: swiftSettings),
+        .target(name: "MonitorStore", dependencies: ["Platform", "MonitorPolicy"], swiftSettings: swiftSettings),
         .target(name: "MonitorPolicy", dependencies: ["Platform"], swiftSettings: swiftSettings),
-        .target(name: "MonitorReport", dependencies: ["Platform", "MonitorStore"], swiftSettings: swiftSettings),
+        .target(name: "MonitorReport", dependencies: ["Platform", "MonitorStore", "MonitorPolicy"], swiftSettings: swiftSettings),
         .target(name: "MonitorImport", dependencies: ["Platform", "MonitorData", "CZlib"], swiftSettings: swiftSettings),
         // A libstdc++ function newer than glibc 2.31 systems have, for the CML bundle (scripts/package-cml).
         .target(name: "CxxCompat"),
         // libcurl through dlopen, for https (no libcurl headers or link needed at build time).
         .target(name: "CCurlShim"),
-        .target(name: "JobClient", dependencies: ["Platform", "CCurlShim"], swiftSettings: swiftSettings),
+        // CML API v2's wire models, encoded as a real server encodes them: the client's and the launcher's server's.
+        .target(name: "CMLAPI", dependencies: ["Platform"], swiftSettings: swiftSettings),
+        .target(name: "JobClient", dependencies: ["Platform", "CMLAPI", "CCurlShim"], swiftSettings: swiftSettings),
         .target(
             name: "MonitorJobs",
             dependencies: [
@@ -57,7 +58,7 @@ let package = Package(
         .target(
             name: "Launcher",
             dependencies: [
-                "Platform", "JobClient", "PeriodArgs", "MonitorData", "MonitorStore", "MonitorPolicy", "MonitorReport",
+                "Platform", "CMLAPI", "JobClient", "PeriodArgs", "MonitorData", "MonitorStore", "MonitorPolicy", "MonitorReport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
@@ -119,10 +120,10 @@ let package = Package(
         ),
         .testTarget(name: "PlatformTests", dependencies: ["Platform"], swiftSettings: swiftSettings),
         .testTarget(name: "PeriodArgsTests", dependencies: ["PeriodArgs"], swiftSettings: swiftSettings),
-        .testTarget(name: "MonitorDataTests", dependencies: ["MonitorData", "TestSupport", "CCRC32", "CZlib"], swiftSettings: swiftSettings),
-        .testTarget(name: "MonitorStoreTests", dependencies: ["MonitorStore"], swiftSettings: swiftSettings),
+        .testTarget(name: "MonitorDataTests", dependencies: ["MonitorData", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "MonitorStoreTests", dependencies: ["MonitorStore", "MonitorPolicy"], swiftSettings: swiftSettings),
         .testTarget(name: "MonitorPolicyTests", dependencies: ["MonitorPolicy", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "MonitorReportTests", dependencies: ["MonitorReport", "MonitorStore"], swiftSettings: swiftSettings),
+        .testTarget(name: "MonitorReportTests", dependencies: ["MonitorReport", "MonitorStore", "MonitorPolicy"], swiftSettings: swiftSettings),
         // Runs the built jobs on every data set it imports, and `cml-local import` itself.
         .testTarget(
             name: "MonitorImportTests",
@@ -131,7 +132,7 @@ let package = Package(
         ),
         .testTarget(
             name: "JobClientTests",
-            dependencies: ["Platform", "JobClient", "Launcher", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["Platform", "CMLAPI", "JobClient", "Launcher", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -141,10 +142,10 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "LauncherTests", dependencies: ["Platform", "Launcher", "JobClient", "PeriodArgs"], swiftSettings: swiftSettings),
+        .testTarget(name: "LauncherTests", dependencies: ["Platform", "Launcher", "CMLAPI", "JobClient", "PeriodArgs"], swiftSettings: swiftSettings),
         .testTarget(
             name: "DeployTests",
-            dependencies: ["Launcher", "JobClient", "CMLLocal", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["Launcher", "CMLAPI", "JobClient", "CMLLocal", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -14,6 +14,8 @@ import re
 import sys
 
 FIRST_JOB = "Get Predictions"
+PIPELINE_VARIABLE = "MONITOR_PIPELINE"
+SCHEDULED_ARGUMENTS = "--period next"
 RUNTIME = {"editor": "Workbench", "kernel": "Python 3.10", "edition": "Standard"}
 PROJECT_VARIABLES = {
     "MONITOR_DATA_DIR": ("data/sample", "The data set folder, relative to the project root."),
@@ -26,6 +28,12 @@ def entity_label(name):
     return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
 
 
+def cml_name(job):
+    """The job's CML name: ``Get Predictions [churn]`` when its environment sets MONITOR_PIPELINE."""
+    pipeline = (job.get("environment") or {}).get(PIPELINE_VARIABLE)
+    return "%s [%s]" % (job["name"], pipeline) if pipeline else job["name"]
+
+
 def q(value):
     return json.dumps(value, ensure_ascii=False)
 
@@ -36,6 +44,7 @@ def render(definitions):
     names = [job["name"] for job in jobs]
     if FIRST_JOB not in names:
         raise ValueError("jobs.json has no job named %r, the pipeline's first" % FIRST_JOB)
+    first = cml_name(jobs[names.index(FIRST_JOB)])
     lines = [
         "name: " + q("PeriodPipeline model monitoring"),
         "description: " + q("Walks a deployed model's logged predictions period by period as three chained jobs, "
@@ -54,25 +63,30 @@ def render(definitions):
     for job in jobs:
         if not job.get("script"):
             raise ValueError("job %r has no script" % job["name"])
+        name = cml_name(job)
         lines += [
             "  - type: create_job",
-            "    name: " + q(job["name"]),
-            "    entity_label: " + q(entity_label(job["name"])),
+            "    name: " + q(name),
+            "    entity_label: " + q(entity_label(name)),
             "    script: " + q(job["script"]),
             "    kernel: " + q(job.get("kernel") or "python3"),
             "    cpu: " + json.dumps(job.get("cpu", 1)),
             "    memory: " + json.dumps(job.get("memory", 1)),
             "    short_summary: " + q("Create the job " + job["name"]),
         ]
-        if job.get("arguments"):  # never None: a missing value reaches the script as the text "None"
-            lines.append("    arguments: " + q(job["arguments"]))
+        # A scheduled run continues where the store stopped.
+        arguments = job.get("arguments") or (SCHEDULED_ARGUMENTS if job.get("schedule") else None)
+        if arguments:  # never None: a missing value reaches the script as the text "None"
+            lines.append("    arguments: " + q(arguments))
+        if job.get("schedule"):
+            lines.append("    schedule: " + q(job["schedule"]))
         environment = job.get("environment") or {}
         if environment:
             lines.append("    environment:")
             lines += ["      %s: %s" % (key, q(value)) for key, value in sorted(environment.items())]
     lines += [
         "  - type: run_job",
-        "    entity_label: " + q(entity_label(FIRST_JOB)),
+        "    entity_label: " + q(entity_label(first)),
         "    short_summary: " + q("Run the pipeline: Get Predictions starts the chain at period 0"),
     ]
     return "\n".join(lines) + "\n"

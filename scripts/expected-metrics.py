@@ -8,7 +8,7 @@ need these packages:
     python3 -m venv /tmp/venv && /tmp/venv/bin/pip install scikit-learn scipy statsmodels
     /tmp/venv/bin/python scripts/expected-metrics.py
 
-Metric conventions held by the tests (SPEC §11): only labeled rows (label is
+Metric conventions held by the tests (docs/monitoring.md): only labeled rows (label is
 not None) count; a binary metric that is undefined is null (scikit-learn's
 zero_division=np.nan, mapped to None); multiclass is macro with
 zero_division=0; ROC AUC is null for multiclass, one-class or score-less

@@ -83,6 +83,26 @@ class AMPTests(unittest.TestCase):
         finally:
             os.remove(broken)
 
+    def test_a_scheduled_named_pipeline(self):
+        jobs = json.loads(json.dumps(self.jobs))
+        for job in jobs:
+            job.setdefault("environment", {})["MONITOR_PIPELINE"] = "churn"
+        jobs[0]["schedule"] = "0 6 * * *"
+        path = os.path.join(os.environ.get("TMPDIR", "/tmp"), "amp-daily-%d.json" % os.getpid())
+        with open(path, "w") as f:
+            json.dump({"jobs": jobs}, f)
+        try:
+            amp = yaml.safe_load(generate(path))
+        finally:
+            os.remove(path)
+        created = [t for t in amp["tasks"] if t["type"] == "create_job"]
+        self.assertEqual([t["name"] for t in created],
+                         ["Get Predictions [churn]", "Load Ground Truth [churn]", "Check Model [churn]"])
+        self.assertEqual([t.get("schedule") for t in created], ["0 6 * * *", None, None])
+        self.assertEqual([t.get("arguments") for t in created], ["--period next", None, None])
+        runs = [t for t in amp["tasks"] if t["type"] == "run_job"]
+        self.assertEqual([r["entity_label"] for r in runs], ["get_predictions_churn"])
+
     def test_the_bundle_script_writes_it(self):
         with open(os.path.join(ROOT, "scripts", "package-cml")) as f:
             self.assertRegex(f.read(), r"amp_metadata\.py.*\.project-metadata\.yaml")

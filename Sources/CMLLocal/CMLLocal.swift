@@ -9,7 +9,7 @@ struct CMLLocal: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cml-local",
         abstract: "Runs the pipeline locally, standing in for CML.",
-        subcommands: [Run.self, Report.self, Import.self, Deploy.self]
+        subcommands: [Run.self, Recheck.self, Report.self, Import.self, Deploy.self]
     )
 }
 
@@ -32,6 +32,10 @@ extension CMLLocal {
                 JOB_ARGUMENTS (none on its command line) and MONITOR_HTTP_TRANSPORT=curl. It needs a \
                 Python with ipykernel and jupyter_client (python3 -m pip install ipykernel \
                 jupyter_client) and costs about a second per run for the kernel.
+
+                --period next continues where the store stopped: the first period without metrics.json, \
+                of the data set's num_periods now (after cml-local import --append added periods); with \
+                nothing new, the one run prints All periods completed! and exits 0.
 
                 Exit status: 0 when every run succeeded, 3 when a run stopped on a model degradation, \
                 1 when a run failed or timed out or a guard refused a run, 130 when interrupted.
@@ -96,8 +100,8 @@ extension CMLLocal {
         }
 
         func run() async throws {
-            let first: Period?
-            do { first = try period.resolve() } catch {
+            let first: PeriodRequest?
+            do { first = try period.resolveRequest() } catch {
                 printError(error.description)
                 throw ExitCode.failure
             }
@@ -127,7 +131,8 @@ extension CMLLocal {
             let shell = ProcessInfo.processInfo.environment
             options.dataDirectory = LauncherOptions.dataDirectory(data, environment: shell, root: root)
             options.storeDirectory = LauncherOptions.storeDirectory(store, environment: shell)
-            options.period = first
+            if case .period(let explicit) = first { options.period = explicit }
+            options.next = first == .next
             options.maxRuns = maxRuns
             for pair in jobEnvironment {
                 let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)

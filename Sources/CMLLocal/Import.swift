@@ -6,7 +6,7 @@ import Platform
 extension CMLLocal {
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Turns logged predictions and labels (CSV, plain or gzip'd) into a data set (SPEC §4).",
+            abstract: "Turns logged predictions and labels (CSV, plain or gzip'd) into a data set (see docs/data-format.md).",
             discussion: """
                 Input: one file with prediction and label columns (--input), or a predictions file and a labels \
                 file joined by id (--predictions, --labels). Split into periods with exactly one of --periods, \
@@ -50,7 +50,7 @@ extension CMLLocal {
         @Option(help: "Split into time windows, e.g. 30m, 1h, 1d, 7d (rows in time order).")
         var window: String?
 
-        @Option(help: "Compute the reference accuracy from the first N labeled rows.")
+        @Option(help: "Write the first N labeled rows as the reference set (reference/, left out of the periods); their accuracy is reference.accuracy.")
         var referenceRows: Int?
         @Option(
             name: .customLong("label-map"),
@@ -59,8 +59,14 @@ extension CMLLocal {
         var labelMap: String?
         @Option(help: "The data set's name (default: the output folder's name).")
         var name: String?
-        @Option(help: "The output data set folder (new or empty).")
+        @Option(help: "The output data set folder (new or empty; with --append, an existing data set).")
         var out: String
+        @Flag(
+            help: """
+                Add the input's periods after those of the data set in --out (new period files first, \
+                metadata.json.gz rewritten last with the larger num_periods); its name and positive label are kept.
+                """)
+        var append = false
         @Option(help: "The positive class.")
         var positiveLabel: String = "1"
 
@@ -80,6 +86,9 @@ extension CMLLocal {
             }
             if let referenceRows, referenceRows < 1 { throw ValidationError("--reference-rows must be at least 1") }
             if positiveLabel.isEmpty { throw ValidationError("--positive-label must not be empty") }
+            if append, name != nil || referenceRows != nil {
+                throw ValidationError("--append keeps the data set's name and reference: --name and --reference-rows do not apply")
+            }
         }
 
         func run() throws {
@@ -107,7 +116,15 @@ extension CMLLocal {
             let clock = ContinuousClock()
             let started = clock.now
             let summary: ImportSummary
-            do { summary = try Importer.run(options) } catch {
+            var appendedAt: Int?
+            do {
+                if append {
+                    let appended = try Appender.run(options)
+                    (summary, appendedAt) = (appended.summary, appended.first)
+                } else {
+                    summary = try Importer.run(options)
+                }
+            } catch {
                 printError("ERROR: \(error.description)")
                 throw ExitCode.failure
             }
@@ -123,12 +140,19 @@ extension CMLLocal {
                 print("Labels without a prediction (dropped): \(summary.labelsWithoutPrediction)")
             }
             if let reference = summary.referenceAccuracy {
-                print("Reference accuracy: \(fixed(reference * 100, decimals: 2))% (first \(summary.referenceRows) labeled rows)")
+                print("Reference: reference/*.csv.gz, accuracy \(fixed(reference * 100, decimals: 2))% (first \(summary.referenceRows) labeled rows, left out of the periods)")
             } else if referenceRows != nil {
                 print("Reference: no labeled row, none written")
             }
             for warning in summary.warnings { print("⚠ \(warning)") }
-            print("Run it: cml-local run --data \(out)")
+            if let appendedAt {
+                print(
+                    "Appended as periods \(appendedAt)-\(appendedAt + summary.periods - 1); num_periods is now "
+                        + "\(appendedAt + summary.periods)")
+                print("Run the new periods: cml-local run --data \(out) --period next")
+            } else {
+                print("Run it: cml-local run --data \(out)")
+            }
         }
 
         /// `0.0 → 0, 1 = 01 → 1, …` for a period column split (spellings of one

@@ -47,13 +47,14 @@ extension CMLLocal {
             }
             let name = options.storeDirectory == nil || named != nil
                 ? try? DataSet(directory: options.resolvedDataDirectory).metadata.name : nil
+            let history = LauncherStore(root: root).historyFile
             do {
                 if let out, out == "-" || FileSystem.isStandardOutput(out) {
-                    try MonitorReport.Report.writeToStandardOutput(store: Store(root: root), name: name)
+                    try MonitorReport.Report.writeToStandardOutput(store: Store(root: root), runHistory: history, name: name)
                 } else {
                     // Not LauncherOptions.absolute: it resolves symbolic links, and a link is written through, not replaced.
                     let path = out.map { $0.hasPrefix("/") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 }
-                    print("Report: \(try MonitorReport.Report.write(store: Store(root: root), name: name, to: path))")
+                    print("Report: \(try MonitorReport.Report.write(store: Store(root: root), runHistory: history, name: name, to: path))")
                 }
             } catch {
                 printError("ERROR: \(error.description)")

@@ -2,7 +2,10 @@
 // PredictionReader and LabelReader (inflate + parse + validate), the way the
 // jobs do, and reports time, throughput and peak RSS. Used by scripts/bench-data.
 //
-//   DataBench DATA_DIR [REPETITIONS [inflate-only]]
+//   DataBench DATA_DIR [REPETITIONS [inflate-only | metadata]]
+//
+// `metadata`: the median time of reading the metadata as one period's job
+// does (DataSet scope .period) and as the full check does (.all).
 import MonitorData
 
 import Platform
@@ -67,6 +70,29 @@ guard arguments.count >= 2 else {
 }
 let repetitions = arguments.count >= 3 ? Int(arguments[2]) ?? 1 : 1
 let inflateOnly = arguments.count >= 4 && arguments[3] == "inflate-only"
+if arguments.count >= 4 && arguments[3] == "metadata" {
+    func medianMilliseconds(_ body: () throws -> Void) rethrows -> Double {
+        var times: [Double] = []
+        for _ in 0..<max(repetitions, 1) {
+            let start = now()
+            try body()
+            times.append(now() - start)
+        }
+        return times.sorted()[times.count / 2] * 1000
+    }
+    do {
+        let path = DataSet.metadataPath(directory: arguments[1])
+        let periods = try DataSet(directory: arguments[1]).metadata.numPeriods
+        let inflate = try medianMilliseconds { _ = try GzipReader.readAll(path: path) }
+        let one = try medianMilliseconds { _ = try DataSet(directory: arguments[1], scope: .period(periods / 2)) }
+        let all = try medianMilliseconds { _ = try DataSet(directory: arguments[1]) }
+        print("periods=\(periods) inflate_ms=\(inflate) period_scope_ms=\(one) all_scope_ms=\(all)")
+    } catch {
+        print("error: \(error)")
+        exit(1)
+    }
+    exit(0)
+}
 do {
     let dataSet = try DataSet(directory: arguments[1])
     var times: [Double] = []

@@ -1,3 +1,4 @@
+import CMLAPI
 import FoundationEssentials
 
 /// A request the client would send, for a dry run: method, full URL and JSON

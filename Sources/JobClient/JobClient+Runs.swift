@@ -1,3 +1,4 @@
+import CMLAPI
 import FoundationEssentials
 
 // The API has no idempotency key for creating a run. A create-run whose
@@ -7,10 +8,6 @@ import FoundationEssentials
 // for a run that carries it (createAdopting, in JobClient+Create.swift).
 
 extension JobClient {
-    /// The create-run variable that identifies one trigger across its retries.
-    /// Jobs never read it: it is the launcher's and the client's business.
-    public static let triggerIDVariable = "MONITOR_TRIGGER_ID"
-
     /// How many of a job's newest runs are searched for a trigger id.
     static let adoptionWindow = 25
 
@@ -36,7 +33,7 @@ extension JobClient {
         jobID: String, arguments: String, triggerID: String, environment: [String: String] = [:]
     ) async throws(JobClientError) -> JobRun {
         var variables = environment
-        variables[Self.triggerIDVariable] = triggerID
+        variables[CreateJobRunRequest.triggerIDVariable] = triggerID
         let request = try makeRequest("POST", runsPath(jobID), body: CreateJobRunRequest(arguments: arguments, environment: variables))
         var search = RunSearch(jobID: jobID, arguments: arguments, triggerID: triggerID)
         return try await createAdopting(
@@ -44,7 +41,7 @@ extension JobClient {
             look: { () async throws(JobClientError) -> Look<JobRun> in try await adopt(&search) },
             mayStillAppear: {
                 "look at the runs of job \(jobID) for one with arguments '\(arguments)' and "
-                    + "\(Self.triggerIDVariable)=\(triggerID) in its environment"
+                    + "\(CreateJobRunRequest.triggerIDVariable)=\(triggerID) in its environment"
             }
         )
     }
@@ -77,21 +74,21 @@ extension JobClient {
     /// The run carrying the trigger id (a random UUID: nothing else can carry
     /// it). Its arguments are checked only when the server shows them.
     private func match(_ runs: [JobRun], _ search: inout RunSearch) throws(JobClientError) -> JobRun? {
-        if let run = runs.first(where: { $0.environment[Self.triggerIDVariable] == search.triggerID }) {
+        if let run = runs.first(where: { $0.environment[CreateJobRunRequest.triggerIDVariable] == search.triggerID }) {
             guard run.arguments.isEmpty || Self.words(run.arguments) == Self.words(search.arguments) else {
                 throw JobClientError(
                     .invalidResponse,
-                    "run \(run.id) of job \(search.jobID) carries this trigger's \(Self.triggerIDVariable) but the "
+                    "run \(run.id) of job \(search.jobID) carries this trigger's \(CreateJobRunRequest.triggerIDVariable) but the "
                         + "arguments '\(run.arguments)', not '\(search.arguments)'",
                     mayHaveTakenEffect: true
                 )
             }
             return run
         }
-        if !runs.isEmpty, !runs.contains(where: { $0.environment[Self.triggerIDVariable] != nil }), !search.echoless {
+        if !runs.isEmpty, !runs.contains(where: { $0.environment[CreateJobRunRequest.triggerIDVariable] != nil }), !search.echoless {
             search.echoless = true
             warn(
-                "none of the \(runs.count) newest runs of job \(search.jobID) shows a \(Self.triggerIDVariable): this CML "
+                "none of the \(runs.count) newest runs of job \(search.jobID) shows a \(CreateJobRunRequest.triggerIDVariable): this CML "
                     + "server may not echo run environments, so a lost answer cannot be told from a refused request; "
                     + "sending the run request again (check that job's runs for a duplicate)"
             )

@@ -1,7 +1,8 @@
+import CMLAPI
 import FoundationEssentials
 import Synchronization
 
-/// Triggers job runs through the CML API v2.
+/// Triggers job runs through the CML API v2 (its models: the `CMLAPI` module).
 ///
 /// Requests carry `Authorization: Bearer <key>` and go over a plain socket
 /// for an `http://` API (the launcher's loopback server) or through libcurl,
@@ -18,6 +19,8 @@ public struct JobClient: JobTrigger {
     /// Where the client says what the caller should know but that is no
     /// error (a server that does not echo run environments); default: nowhere.
     public var warn: @Sendable (String) -> Void = { _ in }
+    /// How the client waits before a retry; tests record the waits instead.
+    package var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     private let transport: any HTTPTransport
     private let lookups = JobLookups()
 
@@ -81,7 +84,7 @@ public struct JobClient: JobTrigger {
     /// Creates (and so starts) one run of job `jobID` with `arguments`, one
     /// string such as `--period 3,10`, and optional per-run variables.
     ///
-    /// The run carries a new trigger id (``triggerIDVariable``), so retries
+    /// The run carries a new trigger id (``CreateJobRunRequest/triggerIDVariable``), so retries
     /// after a lost answer adopt the run instead of making another.
     ///
     /// - Throws: ``JobClientError`` for any request error.
@@ -106,12 +109,21 @@ public struct JobClient: JobTrigger {
     /// - Throws: ``JobClientError``; with ``JobClientError/mayHaveTakenEffect``
     ///   when a run may exist all the same.
     public func trigger(jobName: String, arguments: String) async throws(JobClientError) -> String {
+        try await trigger(jobName: jobName, arguments: arguments, environment: [:])
+    }
+
+    /// ``trigger(jobName:arguments:)`` with per-run variables in the new run's environment.
+    public func trigger(
+        jobName: String, arguments: String, environment: [String: String]
+    ) async throws(JobClientError) -> String {
         let triggerID = Self.makeTriggerID()
         if let ahead = lookups.take(jobName) {
             switch await ahead.result {
             case .success(let job):
                 do {
-                    return try await createTriggeredRun(jobID: job.id, arguments: arguments, triggerID: triggerID).id
+                    return try await createTriggeredRun(
+                        jobID: job.id, arguments: arguments, triggerID: triggerID, environment: environment
+                    ).id
                 } catch where error.kind == .http(status: 404) && !error.mayHaveTakenEffect {}
             case .failure(let error as JobClientError) where !error.isTransient:
                 throw error.with(mayHaveTakenEffect: false)
@@ -125,7 +137,7 @@ public struct JobClient: JobTrigger {
         } catch {
             throw error.with(mayHaveTakenEffect: false)  // a lookup made nothing
         }
-        return try await createTriggeredRun(jobID: job.id, arguments: arguments, triggerID: triggerID).id
+        return try await createTriggeredRun(jobID: job.id, arguments: arguments, triggerID: triggerID, environment: environment).id
     }
 
     /// Starts finding the job named exactly `jobName` in the background: one
@@ -138,6 +150,7 @@ public struct JobClient: JobTrigger {
         var once = JobClient(configuration: configuration, retry: policy, transport: transport)
         once.pageSize = pageSize
         once.warn = warn
+        once.sleep = sleep
         lookups.start(jobName) { [once] () async throws(JobClientError) -> Job in try await once.findJob(named: jobName) }
     }
 
@@ -218,7 +231,7 @@ public struct JobClient: JobTrigger {
     func backOff(after attempt: Int, atLeast extraDelay: Duration, _ failure: JobClientError) async throws(JobClientError) {
         guard !Task.isCancelled else { throw redacted(failure.with(message: "\(failure.message) (cancelled while retrying)")) }
         do {
-            try await Task.sleep(for: max(retry.delay(afterAttempt: attempt), extraDelay))
+            try await sleep(max(retry.delay(afterAttempt: attempt), extraDelay))
         } catch {
             throw redacted(failure.with(message: "\(failure.message) (cancelled while retrying)"))
         }

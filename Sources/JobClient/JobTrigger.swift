@@ -8,6 +8,10 @@ public protocol JobTrigger: Sendable {
     /// - Throws: ``JobClientError`` when the job cannot be found or the API refuses.
     func trigger(jobName: String, arguments: String) async throws(JobClientError) -> String
 
+    /// ``trigger(jobName:arguments:)`` with per-run variables for the new run's
+    /// environment. Optional: the default drops them.
+    func trigger(jobName: String, arguments: String, environment: [String: String]) async throws(JobClientError) -> String
+
     /// Starts what a later ``trigger(jobName:arguments:)`` of `jobName` can
     /// do ahead (finding the job), so that the trigger itself waits less.
     /// Optional: the default does nothing.
@@ -16,4 +20,8 @@ public protocol JobTrigger: Sendable {
 
 extension JobTrigger {
     public func prepare(jobName: String) {}
+
+    public func trigger(jobName: String, arguments: String, environment: [String: String]) async throws(JobClientError) -> String {
+        try await trigger(jobName: jobName, arguments: arguments)
+    }
 }

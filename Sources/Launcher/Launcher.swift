@@ -1,5 +1,5 @@
 import Foundation
-import JobClient
+import CMLAPI
 import MonitorData
 import MonitorReport
 import MonitorStore
@@ -25,7 +25,7 @@ public final class Launcher: Sendable {
     private struct State {
         var interrupted = false
         var work: Task<Void, Never>?
-        var finished: [RunHistoryEntry] = []
+        var finished = RunTally()
     }
 
     public init(options: LauncherOptions, output: @escaping @Sendable (String) -> Void) {
@@ -59,11 +59,12 @@ public final class Launcher: Sendable {
                 throw LauncherError(.store, error.description)
             }
             defer { withExtendedLifetime(lock) {} }
+            try Self.checkLease(store.store)
             try store.prepare()
             return try await runPipeline(store: store, session: session, preflight: preflight)
         } catch {
             output(error.description)
-            return PipelineResult(exitStatus: 1, runs: [], explanation: error.message, storeDirectory: root)
+            return PipelineResult.notStarted(explanation: error.message, storeDirectory: root)
         }
     }
 
@@ -79,7 +80,11 @@ public final class Launcher: Sendable {
             )
         }
 
-        let cml = LocalCML(definitions: options.jobs.jobs, maxRuns: preflight.maxRuns)
+        // Under their CML names: with MONITOR_PIPELINE, "Get Predictions [churn]", as the jobs trigger them.
+        let deployed = options.jobs.deployed(extra: options.jobEnvironment)
+        var byDeployedName: [String: String] = [:]
+        for (job, named) in zip(options.jobs.jobs, deployed.jobs) { byDeployedName[named.name] = executables[job.name] }
+        let cml = LocalCML(definitions: deployed.jobs, maxRuns: preflight.maxRuns)
         let server = LocalAPIServer(cml: cml)
         let running = try await server.start()
         let dataSet = preflight.dataSet
@@ -96,22 +101,23 @@ public final class Launcher: Sendable {
         }
 
         let context = RunContext(
-            store: store, session: session, executables: executables, apiURL: running.apiV1URL,
+            store: store, session: session, executables: byDeployedName, apiURL: running.apiV1URL,
             apiKey: server.token, projectID: cml.projectID, rehearsal: rehearsal
         )
-        let firstJobID = cml.jobs.first { $0.name == options.firstJob }!.id
+        let firstName = options.jobs[options.firstJob]!.deployedName(extra: options.jobEnvironment)
+        let firstJobID = cml.jobs.first { $0.name == firstName }!.id
+        let firstArguments =
+            options.next ? "--period \(PeriodRequest.nextKeyword)" : options.period?.commandLineArguments ?? ""
         var startFailure: String?
         do {
-            _ = try await cml.createRun(
-                projectID: cml.projectID, jobID: firstJobID, arguments: options.period?.commandLineArguments ?? ""
-            )
+            _ = try await cml.createRun(projectID: cml.projectID, jobID: firstJobID, arguments: firstArguments)
         } catch {
             startFailure = error.body.message
             await cml.close(reason: "the first run could not be created")
         }
 
         let work = Task {
-            await withTaskGroup(of: Void.self) { group in
+            await withDiscardingTaskGroup { group in
                 for await request in cml.runRequests {
                     group.addTask { await self.execute(request, cml: cml, context: context) }
                 }
@@ -141,18 +147,33 @@ public final class Launcher: Sendable {
         }
         await running.stop()
 
-        let runs = state.withLock { $0.finished }.sorted { $0.sequence < $1.sequence }
+        let runs = state.withLock { $0.finished }
         let result = PipelineResult.judge(
-            runs: runs, guardTrip: await cml.guardTrip?.message, startFailure: startFailure,
+            runs: runs, session: session, guardTrip: await cml.guardTrip?.message, startFailure: startFailure,
             interrupted: interrupted, storeDirectory: store.root
         )
-        for line in PeriodSummary(store: store, runs: runs, period: options.period, color: options.color).lines() {
+        let total = [options.period?.total, runs.periodTotal].compactMap { $0 }.max()
+        for line in PeriodSummary(store: store, total: total, color: options.color).lines() {
             output(line)
         }
         writeReport(store: store)
         output(result.explanation)
         if timings { output(LauncherTimings.usageLine()) }
         return result
+    }
+
+    /// Refuses a store leased by a live chain (on CML, or a job started by
+    /// hand); a stale lease (expired, or its process gone from this host) is
+    /// left to the first job, which takes it over.
+    private static func checkLease(_ store: Store) throws(LauncherError) {
+        let lease: StoreLease?
+        do { lease = try store.readLease() } catch { throw LauncherError(.store, error.description) }
+        guard let lease, lease.isLive() else { return }
+        throw LauncherError(
+            .store,
+            "store \(store.root) is leased by another chain: \(lease.description). One chain at a time writes a "
+                + "store: wait for it to finish, or use another --store"
+        )
     }
 
     /// The banner's `; data set 'NAME' (T periods) at DIR`, or `; data DIR` when the data set cannot be read.
@@ -167,7 +188,7 @@ public final class Launcher: Sendable {
     private func writeReport(store: LauncherStore) {
         let name = try? DataSet(directory: options.resolvedDataDirectory).metadata.name
         do {
-            output("Report: \(try Report.write(store: store.store, name: name))")
+            output("Report: \(try Report.write(store: store.store, runHistory: store.historyFile, name: name))")
         } catch {
             output("warning: the report was not written: \(error.description)")
         }
@@ -212,6 +233,9 @@ public final class Launcher: Sendable {
                 output(prefix + (isError ? "stderr: " : "") + line)
             }
         )
+
+        // The chain lives as long as the launcher: a lease it leaves behind when killed is stale at once.
+        process.environment["MONITOR_LEASE_PID"] = String(getpid())
 
         if let project = context.rehearsal {
             // As CML runs it: the entry script in a kernel, the arguments only in JOB_ARGUMENTS.
@@ -267,7 +291,7 @@ public final class Launcher: Sendable {
     }
 
     private func record(_ entry: RunHistoryEntry, store: LauncherStore) {
-        state.withLock { $0.finished.append(entry) }
+        state.withLock { $0.finished.add(entry) }
         do { try store.appendHistory(entry) } catch { output("warning: \(error.message)") }
     }
 }

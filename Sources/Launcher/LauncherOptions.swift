@@ -16,6 +16,9 @@ public struct LauncherOptions: Sendable {
     public var storeDirectory: String?
     /// `--period`: the first run's period; `nil` starts without `--period`.
     public var period: Period?
+    /// `--period next`: the first run continues where the store stopped
+    /// (``period`` is then `nil`).
+    public var next = false
     /// `--max-runs`: the most runs one pipeline may create, at least the
     /// pipeline's `3(T−C)+1`; `nil` follows the data set: `3(T−C)+1` plus 10.
     public var maxRuns: Int?

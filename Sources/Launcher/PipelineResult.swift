@@ -1,4 +1,4 @@
-import JobClient
+import CMLAPI
 
 /// How a pipeline ended.
 public struct PipelineResult: Sendable {
@@ -6,18 +6,37 @@ public struct PipelineResult: Sendable {
     /// degradation stop) and nothing else failed; 1: a run failed otherwise or
     /// timed out, a guard refused a run, or the launcher could not start; 130: interrupted.
     public var exitStatus: Int32
-    /// Every run, in creation order.
-    public var runs: [RunHistoryEntry]
+    /// How many runs there were.
+    public var runCount: Int
+    /// The last run created, if any.
+    public var lastRun: RunHistoryEntry?
+    /// The launcher session the runs belong to (`""` when none started).
+    public var session: String
     /// One line saying why it ended.
     public var explanation: String
     /// The store the history, logs and metrics are in.
     public var storeDirectory: String
 
+    /// Every run of this session, in creation order, read from the store's
+    /// `launcher/runs.jsonl` (the launcher does not keep them in memory).
+    public func runs() -> [RunHistoryEntry] {
+        guard !session.isEmpty, !storeDirectory.isEmpty else { return [] }
+        return LauncherStore(root: storeDirectory).history().filter { $0.session == session }.sorted { $0.sequence < $1.sequence }
+    }
+
+    /// A result for a launcher that started no run.
+    static func notStarted(explanation: String, storeDirectory: String) -> PipelineResult {
+        PipelineResult(
+            exitStatus: 1, runCount: 0, lastRun: nil, session: "", explanation: explanation, storeDirectory: storeDirectory)
+    }
+
     static func judge(
-        runs: [RunHistoryEntry], guardTrip: String?, startFailure: String?, interrupted: Bool, storeDirectory: String
+        runs: RunTally, session: String, guardTrip: String?, startFailure: String?, interrupted: Bool, storeDirectory: String
     ) -> PipelineResult {
         func result(_ status: Int32, _ text: String) -> PipelineResult {
-            PipelineResult(exitStatus: status, runs: runs, explanation: text, storeDirectory: storeDirectory)
+            PipelineResult(
+                exitStatus: status, runCount: runs.count, lastRun: runs.last, session: session, explanation: text,
+                storeDirectory: storeDirectory)
         }
         func describe(_ run: RunHistoryEntry) -> String {
             let arguments = run.arguments.isEmpty ? "" : " \(run.arguments)"
@@ -25,8 +44,7 @@ public struct PipelineResult: Sendable {
         }
         let count = runs.count == 1 ? "1 run" : "\(runs.count) runs"
         if interrupted {
-            let stopped = runs.filter { $0.status == RunStatus.stopped.rawValue }.count
-            return result(130, "Pipeline INTERRUPTED after \(count) (\(stopped) stopped).")
+            return result(130, "Pipeline INTERRUPTED after \(count) (\(runs.stopped) stopped).")
         }
         if let startFailure {
             return result(1, "Pipeline FAILED: the first run could not be created: \(startFailure)")
@@ -34,11 +52,10 @@ public struct PipelineResult: Sendable {
         if let guardTrip {
             return result(1, "Pipeline FAILED after \(count): \(guardTrip)")
         }
-        let degradation = runs.filter { $0.status == RunStatus.failed.rawValue && $0.exitCode == 3 }
-        if let failed = runs.first(where: { $0.status != RunStatus.succeeded.rawValue && !degradation.contains($0) }) {
+        if let failed = runs.firstFailure {
             return result(1, "Pipeline FAILED after \(count): \(describe(failed))")
         }
-        if let stop = degradation.first {
+        if let stop = runs.firstDegradation {
             let arguments = stop.arguments.isEmpty ? "" : " \(stop.arguments)"
             return result(
                 3,

@@ -1,5 +1,6 @@
 import MonitorData
 import MonitorPolicy
+import MonitorStore
 import PeriodArgs
 
 /// What the launcher checks before the first run, so that a mistake it can
@@ -55,7 +56,10 @@ struct Preflight: Sendable {
 
     private static func maxRuns(options: LauncherOptions, metadata: Metadata?) throws(LauncherError) -> Int {
         guard let metadata else { return options.maxRuns ?? maxRunsWithoutDataSet }
-        let first = min(options.period?.current ?? 0, metadata.numPeriods)
+        let next = options.next ? (try? options.resolveStoreDirectory()).map { root in
+            MonitorStore.Store(root: root).completedPeriods(total: metadata.numPeriods)
+        } : nil
+        let first = min(next ?? options.period?.current ?? 0, metadata.numPeriods)
         let needed = PipelineJob.runCount(from: first, total: metadata.numPeriods)
         guard let maxRuns = options.maxRuns else { return needed + margin }
         guard maxRuns >= needed else {

@@ -1,15 +1,11 @@
-import CCRC32
 import CZlib
 import Platform
 
 /// Streams the decompressed bytes of a gzip file (all members, RFC 1952).
 ///
 /// The file is read with POSIX `read()` in chunks of `chunkSize` bytes and
-/// inflated by zlib (`windowBits` 15+16, gzip only). zlib's own check of each
-/// member's CRC-32 and length is off (`inflateValidate`): the reader computes
-/// the CRC with ``ccrc32_update`` (carry-less multiplication, about 3x zlib's
-/// speed) and compares both with the member's trailer. (The optional header
-/// CRC, FHCRC, is not checked; the data's CRC always is.) Multi-member files (as
+/// inflated by zlib (`windowBits` 15+16, gzip only), which checks each
+/// member's trailer (CRC-32 and length) and the optional header CRC. Multi-member files (as
 /// made by `cat a.gz b.gz`) are read to the end: after each member's
 /// `Z_STREAM_END` the stream is reset and the next member decoded. Memory use
 /// is constant: one input chunk plus zlib's 32 KiB window.
@@ -45,12 +41,6 @@ public final class GzipReader {
     private var fileOffset = 0
     /// Decompressed bytes returned so far.
     public private(set) var bytesOut = 0
-    /// The current member's CRC-32 and length so far.
-    private var memberCRC: UInt32 = 0
-    private var memberLength = 0
-    /// The last bytes (up to 8) of the file before the current input chunk: a
-    /// member's trailer may begin there.
-    private var previousTail: [UInt8] = []
     /// The error a read threw: every later read throws it again.
     private var failure: DataError?
 
@@ -103,7 +93,6 @@ public final class GzipReader {
         switch status {
         case Z_OK:
             streamInitialized = true
-            inflateValidate(stream, 0)
         case Z_MEM_ERROR:
             throw DataError(.outOfMemory, file: path, "zlib could not allocate memory")
         default:
@@ -126,11 +115,6 @@ public final class GzipReader {
     /// Reads the next chunk of the file into the input buffer (only when zlib consumed all input).
     private func refill() throws(DataError) {
         precondition(stream.pointee.avail_in == 0)
-        if let start = stream.pointee.next_in {
-            let consumed = UnsafeRawPointer(start) - UnsafeRawPointer(input)
-            let chunk = UnsafeRawBufferPointer(start: input, count: consumed)
-            previousTail = Array((previousTail + chunk.suffix(8)).suffix(8))
-        }
         var count: Int
         repeat {
             count = posixRead(fd, input, chunkSize)
@@ -207,24 +191,16 @@ public final class GzipReader {
                 if status != Z_OK {
                     throw DataError(.io, file: path, "zlib inflateReset failed (\(status))")
                 }
-                inflateValidate(stream, 0)
-                (memberCRC, memberLength) = (0, 0)
                 state = .inMember
             }
 
             let availInBefore = stream.pointee.avail_in
             let availOutBefore = stream.pointee.avail_out
             let status = inflate(stream, Z_NO_FLUSH)
-            let produced = Int(availOutBefore - stream.pointee.avail_out)
-            if produced > 0 {
-                memberCRC = ccrc32_update(memberCRC, stream.pointee.next_out - produced, produced)
-                memberLength &+= produced
-            }
             switch status {
             case Z_OK:
                 break
             case Z_STREAM_END:
-                try checkTrailer()
                 members += 1
                 state = .betweenMembers
             case Z_BUF_ERROR:
@@ -256,32 +232,17 @@ public final class GzipReader {
         return ": " + String(cString: msg)
     }
 
-    /// Compares the member just ended with its trailer (CRC-32, then length
-    /// mod 2³²): the 8 bytes zlib consumed last.
-    private func checkTrailer() throws(DataError) {
-        let consumed = UnsafeRawPointer(stream.pointee.next_in) - UnsafeRawPointer(input)
-        let trailer = Array((previousTail + UnsafeRawBufferPointer(start: input, count: consumed).suffix(8)).suffix(8))
-        guard trailer.count == 8 else {
-            throw DataError(.corrupt, file: path, "corrupt gzip data in member \(members + 1): no trailer")
-        }
-        func word(_ at: Int) -> UInt32 {
-            (0..<4).reduce(0) { $0 | UInt32(trailer[at + $1]) << (8 * $1) }
-        }
-        if word(0) != memberCRC {
-            throw DataError(
-                .checksumMismatch, file: path,
-                "gzip CRC-32 mismatch in member \(members + 1) (incorrect data check): the file is corrupt")
-        }
-        if word(4) != UInt32(truncatingIfNeeded: memberLength) {
-            throw DataError(
-                .lengthMismatch, file: path,
-                "gzip length (ISIZE) mismatch in member \(members + 1) (incorrect length check): the file is corrupt")
-        }
-    }
-
     private func dataError() -> DataError {
         let msg = stream.pointee.msg.map { String(cString: $0) } ?? "invalid compressed data"
         switch msg {
+        case "incorrect data check":
+            return DataError(
+                .checksumMismatch, file: path,
+                "gzip CRC-32 mismatch in member \(members + 1) (\(msg)): the file is corrupt")
+        case "incorrect length check":
+            return DataError(
+                .lengthMismatch, file: path,
+                "gzip length (ISIZE) mismatch in member \(members + 1) (\(msg)): the file is corrupt")
         case "incorrect header check" where members > 0:
             return trailingGarbage()
         default:

@@ -38,8 +38,12 @@ public struct Metadata: Sendable, Equatable {
     public var numPeriods: Int
     /// The positive class for precision, recall and F1 (default `"1"`).
     public var positiveLabel: String
-    /// One entry per period, `periods[i].period == i`.
+    /// The entries read, `periods[i].period == i`: every period's after
+    /// ``decode(json:file:)``, only the requested one's after
+    /// ``decode(json:file:period:)`` (see ``isComplete``).
     public var periods: [PeriodInfo]
+    /// Whether ``periods`` holds every period's entry.
+    public var isComplete: Bool { periods.count == numPeriods }
     /// Baseline metrics (e.g. `["accuracy": 0.95]`), each in `0...1`; empty when absent.
     public var reference: [String: Double]
     /// `reference.predictions` and `reference.labels`: a labeled reference set's files, if given.
@@ -73,20 +77,52 @@ public struct Metadata: Sendable, Equatable {
         self.task = task
     }
 
-    /// Decodes and validates metadata JSON (SPEC §4); unknown fields are ignored.
+    /// Decodes and validates metadata JSON (docs/data-format.md); unknown fields are ignored.
     ///
     /// - Parameter file: the metadata file's path, for error messages.
     /// - Throws: ``DataError`` of kind `.metadata` naming `file` and the field at fault.
     public static func decode(json: [UInt8], file: String) throws(DataError) -> Metadata {
-        let raw: RawMetadata
+        try decoded(RawMetadata.self, from: Data(json), file: file).validated(file: file)
+    }
+
+    /// `json` decoded as `T`; an error names `file` and the field, its path under `prefix` (where `json` is).
+    private static func decoded<T: Decodable>(
+        _ type: T.Type, from json: Data, file: String, under prefix: String = ""
+    ) throws(DataError) -> T {
         do {
-            raw = try JSONDecoder().decode(RawMetadata.self, from: Data(json))
+            return try JSONDecoder().decode(type, from: json)
         } catch let error as DecodingError {
-            throw DataError(.metadata, file: file, "invalid metadata: \(describe(error))")
+            throw DataError(.metadata, file: file, "invalid metadata: \(describe(error, under: prefix))")
         } catch {
-            throw DataError(.metadata, file: file, "invalid metadata JSON: \(error)")
+            throw DataError(.metadata, file: file, "invalid metadata JSON\(prefix.isEmpty ? "" : " in \(prefix)"): \(error)")
         }
-        return try raw.validated(file: file)
+    }
+
+    /// Decodes and validates what one period's job needs: the JSON syntax of
+    /// the whole document, its top-level fields, `num_periods` against the
+    /// number of entries, and entry `period` only (none when `period` is out
+    /// of range). A damaged entry of another period is not looked at;
+    /// ``decode(json:file:)`` checks every entry.
+    ///
+    /// - Parameter file: the metadata file's path, for error messages.
+    /// - Throws: ``DataError`` of kind `.metadata` naming `file` and the field at fault.
+    public static func decode(json: [UInt8], file: String, period: Int) throws(DataError) -> Metadata {
+        guard let outline = MetadataOutline.scan(json, entry: period) else { return try decode(json: json, file: file) }
+        // The top level with `periods` emptied, then the entry alone.
+        let header = outline.periods.map { json[..<$0.lowerBound] + Array("[]".utf8) + json[$0.upperBound...] } ?? json
+        let raw = try decoded(RawMetadata.self, from: Data(header), file: file)
+        var entries: [(offset: Int, element: RawPeriod)] = []
+        if let range = outline.entry {
+            entries.append((period, try decoded(RawPeriod.self, from: Data(json[range]), file: file, under: "periods[\(period)]")))
+        }
+        return try raw.validated(file: file, count: outline.periods.map { _ in outline.count }, entries: entries) {
+            number, count, index in
+            // A numbering fault is explained with every entry's number, when they can be read.
+            guard let range = outline.periods,
+                let numbers = try? JSONDecoder().decode([PeriodNumber].self, from: Data(json[range]))
+            else { return RawMetadata.numberingHead(number, count: count, at: index) }
+            return RawMetadata.numberingProblem(numbers.map(\.period), count: count, at: index)
+        }
     }
 
     /// Checks a path from the metadata: non-empty, relative, without a `..` component.
@@ -107,9 +143,10 @@ public struct Metadata: Sendable, Equatable {
         }
     }
 
-    private static func describe(_ error: DecodingError) -> String {
+    /// `error` in words, its field path starting with `prefix` (the path of the decoded value).
+    private static func describe(_ error: DecodingError, under prefix: String = "") -> String {
         func pathText(_ path: [any CodingKey]) -> String {
-            var text = ""
+            var text = prefix
             for key in path {
                 if let index = key.intValue {
                     text += "[\(index)]"
@@ -128,7 +165,7 @@ public struct Metadata: Sendable, Equatable {
         case .keyNotFound(let key, let context):
             return "\(pathText(context.codingPath + [key])): missing field"
         case .dataCorrupted(let context):
-            if context.codingPath.isEmpty { return "not valid JSON" }
+            if context.codingPath.isEmpty && prefix.isEmpty { return "not valid JSON" }
             return "\(pathText(context.codingPath)): \(context.debugDescription)"
         @unknown default:
             return "\(error)"
@@ -188,6 +225,19 @@ private struct RawReference: Decodable {
     }
 }
 
+/// An entry's `period` alone, `nil` when absent or not an integer.
+private struct PeriodNumber: Decodable {
+    var period: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case period
+    }
+
+    init(from decoder: any Decoder) throws {
+        period = try? decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(Int.self, forKey: .period)
+    }
+}
+
 private struct RawPeriod: Decodable {
     var period: Int?
     var start: String?
@@ -242,6 +292,19 @@ private struct RawMetadata: Decodable {
     }
 
     func validated(file: String) throws(DataError) -> Metadata {
+        let periods = self.periods
+        return try validated(file: file, count: periods?.count, entries: Array((periods ?? []).enumerated())) {
+            _, count, index in Self.numberingProblem(periods!.map(\.period), count: count, at: index)
+        }
+    }
+
+    /// Validates the top-level fields, that `periods` has `count` entries
+    /// (`nil`: no `periods`), and `entries` with their indices; `numbering`
+    /// explains an entry numbered `number` at index `index` of `count`.
+    func validated(
+        file: String, count: Int?, entries: [(offset: Int, element: RawPeriod)],
+        numbering: (_ number: Int?, _ count: Int, _ index: Int) -> String
+    ) throws(DataError) -> Metadata {
         func fail(_ message: String) -> DataError { DataError(.metadata, file: file, message) }
         guard let formatVersion else { throw fail("missing field format_version") }
         guard formatVersion == 1 else {
@@ -253,17 +316,17 @@ private struct RawMetadata: Decodable {
         guard numPeriods >= 1 else { throw fail("num_periods is \(numPeriods); it must be at least 1") }
         let positiveLabel = self.positiveLabel ?? "1"
         guard !positiveLabel.isEmpty else { throw fail("positive_label is empty") }
-        guard let periods else { throw fail("missing field periods") }
-        guard periods.count == numPeriods else {
-            throw fail("periods has \(periods.count) entries but num_periods is \(numPeriods)")
+        guard let count else { throw fail("missing field periods") }
+        guard count == numPeriods else {
+            throw fail("periods has \(count) entries but num_periods is \(numPeriods)")
         }
 
         var result: [PeriodInfo] = []
-        result.reserveCapacity(periods.count)
-        for (index, entry) in periods.enumerated() {
+        result.reserveCapacity(entries.count)
+        for (index, entry) in entries {
             guard let period = entry.period else { throw fail("periods[\(index)]: missing field period") }
             if period != index {
-                throw fail(Self.numberingProblem(periods.map(\.period), count: numPeriods, at: index))
+                throw fail(numbering(period, numPeriods, index))
             }
             guard let predictions = entry.predictions else {
                 throw fail("periods[\(index)]: missing field predictions")
@@ -309,15 +372,19 @@ private struct RawMetadata: Decodable {
         return metadata
     }
 
+    /// Says that entry `index` is numbered `number`, not `index`.
+    static func numberingHead(_ number: Int?, count: Int, at index: Int) -> String {
+        "periods[\(index)].period is \(number.map(String.init) ?? "null"), expected \(index)"
+            + " (periods must be numbered 0…\(count - 1) in order)"
+    }
+
     /// Explains why `periods[].period` is not `0, 1, …, count-1` in order.
-    private static func numberingProblem(_ numbers: [Int?], count: Int, at index: Int) -> String {
+    static func numberingProblem(_ numbers: [Int?], count: Int, at index: Int) -> String {
         var seen: [Int: Int] = [:]
         for case let number? in numbers { seen[number, default: 0] += 1 }
         let duplicates = seen.filter { $0.value > 1 }.keys.sorted()
         let missing = (0..<count).filter { seen[$0] == nil }
-        var message =
-            "periods[\(index)].period is \(numbers[index].map(String.init) ?? "null"), expected \(index)"
-            + " (periods must be numbered 0…\(count - 1) in order)"
+        var message = numberingHead(numbers[index], count: count, at: index)
         if !duplicates.isEmpty {
             message += "; duplicate period numbers: " + duplicates.map(String.init).joined(separator: ", ")
         }

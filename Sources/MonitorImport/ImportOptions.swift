@@ -26,7 +26,7 @@ public struct ImportOptions: Sendable {
         case column
     }
 
-    /// Column names in the input. `nil` means the SPEC §4 name when the header has it.
+    /// Column names in the input. `nil` means the data format's name (`id`, `prediction`, …) when the header has it.
     public struct Columns: Sendable, Equatable {
         /// Default `id`; without one, ids `row-<n>` are generated (combined input only).
         public var id: String?
@@ -67,7 +67,8 @@ public struct ImportOptions: Sendable {
     public var name: String
     /// The data set's `positive_label`.
     public var positiveLabel: String
-    /// Compute `reference.accuracy` from the first `N` labeled rows (they stay in their periods too).
+    /// Write the first `N` labeled rows as the reference set (`reference/…`, left out of the periods) and
+    /// record their accuracy as `reference.accuracy`.
     public var referenceRows: Int?
     /// Label values rewritten as they are imported.
     public var labelMap = LabelMap()

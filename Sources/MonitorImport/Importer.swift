@@ -1,7 +1,7 @@
 import Foundation
 import MonitorData
 
-/// Turns logged predictions and labels into a SPEC §4 data set, streaming.
+/// Turns logged predictions and labels into a data set (docs/data-format.md), streaming.
 ///
 /// Input: CSV, plain or gzip-compressed (told apart by the magic bytes), read
 /// through ``CSVReader``; either one file holding a prediction and a label per
@@ -30,7 +30,7 @@ public enum Importer {
         try checkSplit(options)
         try MetadataWriter.check(options)
         let out = options.outputDirectory
-        let created = try prepareOutput(out)
+        let created = try prepareOutput(out, reference: options.referenceRows != nil)
         do {
             switch options.input {
             case .combined(let path):
@@ -68,7 +68,7 @@ public enum Importer {
     }
 
     /// Creates the output folders; returns those it created.
-    private static func prepareOutput(_ out: String) throws(ImportError) -> [String] {
+    private static func prepareOutput(_ out: String, reference: Bool) throws(ImportError) -> [String] {
         let manager = FileManager.default
         var created: [String] = []
         var isDirectory: ObjCBool = false
@@ -80,13 +80,14 @@ public enum Importer {
                 throw ImportError(file: out, "is not empty: import into a new folder (or remove this one)")
             }
         }
-        for folder in [out, out + "/predictions", out + "/labels"] {
+        let folders = [out, out + "/predictions", out + "/labels"] + (reference ? [out + "/reference"] : [])
+        for folder in folders {
             do {
                 try manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
             } catch {
                 throw ImportError(file: folder, "cannot create the folder: \(error)")
             }
         }
-        return created.isEmpty ? [out + "/predictions", out + "/labels"] : created
+        return created.isEmpty ? Array(folders.dropFirst()) : created
     }
 }

@@ -22,7 +22,14 @@ enum MetadataWriter {
         var numPeriods: Int
         var positiveLabel: String
         var periods: [Period]
-        var reference: [String: Double]?
+        var reference: Reference?
+
+        /// `reference`: the accuracy of the reference rows and their files.
+        struct Reference: Encodable {
+            var accuracy: Double?
+            var predictions: String?
+            var labels: String?
+        }
 
         enum CodingKeys: String, CodingKey {
             case name, periods, reference
@@ -46,12 +53,12 @@ enum MetadataWriter {
                 "the name is \(count) characters long; the jobs' default store folder state/<name> takes at most"
                     + " \(maxNameLength)")
         }
-        _ = try encode(options: options, periods: [WrittenPeriod(rows: 0, labeled: 0, values: [])], reference: nil)
+        _ = try encode(options: options, periods: [WrittenPeriod(rows: 0, labeled: 0, values: [])], reference: nil, files: false)
     }
 
     /// Writes `metadata.json.gz` once every period's files are in place.
     static func write(options: ImportOptions, periods: [WrittenPeriod], reference: ReferenceCounter) throws(ImportError) {
-        let json = try encode(options: options, periods: periods, reference: reference.accuracy)
+        let json = try encode(options: options, periods: periods, reference: reference.accuracy, files: reference.files != nil)
         let writer = try GzipWriter(path: options.outputDirectory + "/metadata.json.gz")
         try writer.write(String(decoding: json, as: UTF8.self) + "\n")
         try writer.finish()
@@ -59,7 +66,7 @@ enum MetadataWriter {
 
     /// The metadata JSON, checked as the jobs will read it.
     private static func encode(
-        options: ImportOptions, periods: [WrittenPeriod], reference: Double?
+        options: ImportOptions, periods: [WrittenPeriod], reference: Double?, files: Bool
     ) throws(ImportError) -> [UInt8] {
         let file = File(
             name: options.name, numPeriods: periods.count, positiveLabel: options.positiveLabel,
@@ -71,7 +78,11 @@ enum MetadataWriter {
                     labels: PeriodFiles.relativePath("labels", period), rows: entry.rows,
                     sourcePeriod: entry.values.first)
             },
-            reference: reference.map { ["accuracy": $0] })
+            reference: reference == nil && !files
+                ? nil
+                : File.Reference(
+                    accuracy: reference, predictions: files ? ReferenceFiles.predictionsPath : nil,
+                    labels: files ? ReferenceFiles.labelsPath : nil))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let json: [UInt8]

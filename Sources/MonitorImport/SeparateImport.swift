@@ -6,7 +6,7 @@ struct SeparateImport {
     let predictionsPath: String
     let labelsPath: String
 
-    /// What is held per prediction id: its slot, its predicted class, whether a label was seen.
+    /// What is held per prediction id: its slot (-1: the reference set), its predicted class, whether a label was seen.
     struct Entry {
         var slot: Int32
         var prediction: Int32
@@ -19,13 +19,19 @@ struct SeparateImport {
         var entries: [String: Entry] = [:]
         var classes: [String: Int32] = [:]
         var index = 0
+        var reference = ReferenceCounter(limit: options.referenceRows)
+        let referenceIDs = try firstLabeledIDs(options.referenceRows)
+        if options.referenceRows != nil {
+            reference.files = try ReferenceFiles(options: options, predictionsHeader: files.predictionsHeader)
+        }
         while try RowChecks.next(csv) {
             let idBytes = try RowChecks.checkID(csv, columns.id!)
             try RowChecks.checkPrediction(csv, columns)
-            let slotIndex = try files.slot(row: index, csv: csv, columns: columns)
-            let slot = try files.open(slotIndex, withLabels: false)
-            index += 1
             let id = String(decoding: idBytes, as: UTF8.self)
+            let inReference = referenceIDs.contains(id)
+            let slotIndex = inReference ? -1 : try files.slot(row: index, csv: csv, columns: columns)
+            let writer = inReference ? reference.files!.predictions : try files.open(slotIndex, withLabels: false).predictions!
+            index += 1
             let predicted = String(decoding: csv.field(columns.prediction!), as: UTF8.self)
             let classIndex: Int32
             if let known = classes[predicted] {
@@ -38,14 +44,13 @@ struct SeparateImport {
             else {
                 throw ImportError(file: csv.path, line: csv.line, "duplicate id \"\(id.prefix(60))\"")
             }
-            try RowChecks.writePrediction(slot.predictions!, csv: csv, columns: columns, generatedID: index)
-            slot.rows += 1
+            try RowChecks.writePrediction(writer, csv: csv, columns: columns, generatedID: index)
+            if !inReference { files.slots[slotIndex].rows += 1 }
         }
 
         let labels = try RowChecks.open(labelsPath)
         let labelColumns = try ColumnIndices.resolve(
             labels, options.columns, split: options.split, needPrediction: false, needLabel: true, needID: true)
-        var reference = ReferenceCounter(limit: options.referenceRows)
         var labeled = 0
         var withoutPrediction = 0
         var spelling = SpellingCheck()
@@ -64,21 +69,38 @@ struct SeparateImport {
             guard given.count > 0 else { continue }  // "no label yet"
             entry.labeled = true
             entries[id] = entry
-            let slot = files.slots[Int(entry.slot)]
-            try files.openLabels(slot, Int(entry.slot))
-            try slot.labels!.writeCSVField(idBytes)
-            try slot.labels!.write(byte: UInt8(ascii: ","))
+            let slot = entry.slot < 0 ? nil : files.slots[Int(entry.slot)]
+            if let slot { try files.openLabels(slot, Int(entry.slot)) }
+            let writer = slot?.labels ?? reference.files!.labels
+            try writer.writeCSVField(idBytes)
+            try writer.write(byte: UInt8(ascii: ","))
             try options.labelMap.apply(given) { (label) throws(ImportError) in
-                try slot.labels!.writeCSVField(label)
+                try writer.writeCSVField(label)
                 spelling.label(label)
-                reference.add(correct: classes[String(decoding: label, as: UTF8.self)] == entry.prediction)
+                if slot == nil { reference.add(correct: classes[String(decoding: label, as: UTF8.self)] == entry.prediction) }
             }
-            try slot.labels!.write(byte: 10)
+            try writer.write(byte: 10)
+            guard let slot else { continue }
             slot.labeled += 1
             labeled += 1
         }
+        try reference.files?.finish()
         var summary = try files.finishDataSet(reference: reference, labeled: labeled, labelsWithoutPrediction: withoutPrediction)
         summary.warn(spelling: spelling, options: options)
         return summary
+    }
+
+    /// The ids of the labels file's first `count` rows with a label (none when `count` is `nil`): the reference set.
+    private func firstLabeledIDs(_ count: Int?) throws(ImportError) -> Set<String> {
+        guard let count else { return [] }
+        let labels = try RowChecks.open(labelsPath)
+        let columns = try ColumnIndices.resolve(
+            labels, options.columns, split: options.split, needPrediction: false, needLabel: true, needID: true)
+        var ids: Set<String> = []
+        while ids.count < count, try RowChecks.next(labels) {
+            let id = try RowChecks.checkID(labels, columns.id!)
+            if labels.field(columns.label!).count > 0 { ids.insert(String(decoding: id, as: UTF8.self)) }
+        }
+        return ids
     }
 }

@@ -7,9 +7,13 @@ import Platform
 /// `check-model`: compute period C's metrics, judge degradation, write
 /// `metrics.json`, then trigger `Get Predictions` with `C+1,T` or stop.
 public enum CheckModelStep {
-    public static func run(period: PeriodOption, degradation: DegradationOptions, context: JobContext) async -> ExitStatus {
+    /// Runs the job; with `recheck` (`--no-trigger`), ``recheck(_:policy:)`` instead, which triggers nothing.
+    public static func run(
+        period: PeriodOption, degradation: DegradationOptions, context: JobContext, recheck: Bool = false
+    ) async -> ExitStatus {
         await JobRunner(job: .checkModel, context: context).run(period: period) { input throws(JobFailure) in
             let policy = try degradation.resolve(environment: input.context.environment)
+            if recheck { return try Self.recheck(input, policy: policy) }
             let record = try attempt {
                 let record = try check(input, policy: policy)
                 try input.store.writeMetrics(record)
@@ -18,7 +22,7 @@ public enum CheckModelStep {
             }
             report(record, to: input.output)
             let period = input.period
-            guard record.decision != Decision.stopDegraded.rawValue else {
+            guard record.decision != .stopDegraded else {
                 input.output.line(
                     "✗ Model degraded in period \(period.current): \(record.reason). Pipeline stopped; "
                         + "no further period triggered. Resume with: get-predictions --period \(period.next!.argument)"
@@ -27,9 +31,40 @@ public enum CheckModelStep {
             }
             if record.degraded {
                 input.output.line("⚠ Period \(period.current) degraded (policy: continue): \(record.reason)")
+            } else if record.estimatedDegraded == true {
+                input.output.line("⚠ Period \(period.current) estimated degraded (policy: continue): \(record.reason)")
             }
             return .trigger(.getPredictions, period.next!)
         }
+    }
+
+    /// Late labels: joins period C's labels again, recomputes its metrics,
+    /// prints them beside the recorded ones, and triggers nothing.
+    static func recheck(_ input: StepInput, policy: DegradationPolicy) throws(JobFailure) -> StepResult {
+        let index = input.period.current
+        let (recorded, record) = try attempt {
+            let recorded = try input.store.readMetrics(index)
+            let (joined, coverage, _) = try LoadGroundTruthStep.join(input)
+            try input.store.writeJoined(joined, coverage: coverage, period: index)
+            let record = try check(input, policy: policy)
+            try input.store.writeMetrics(record)
+            return (recorded, record)
+        }
+        input.output.line("✓ Rechecked period \(index) with its labels as they are now")
+        report(record, to: input.output)
+        func compare(_ name: String, _ now: Double?, _ before: Double?) -> String {
+            "\(name) \(percent(now)) (recorded \(recorded == nil ? "none" : percent(before)))"
+        }
+        input.output.line(
+            "  Realized vs recorded: " + [
+                compare("accuracy", record.accuracy, recorded?.accuracy),
+                "labeled \(record.labeled) (recorded \(recorded.map { String($0.labeled) } ?? "none"))",
+                compare("F1", record.f1, recorded?.f1),
+                "decision \(record.decision.rawValue) (recorded \(recorded?.decision.rawValue ?? "none"))",
+            ].joined(separator: ", ")
+        )
+        input.output.line("No job triggered (--no-trigger).")
+        return .stop(.success)
     }
 
     static func check(_ input: StepInput, policy: DegradationPolicy) throws -> MetricsRecord {
@@ -55,6 +90,23 @@ public enum CheckModelStep {
         let assessment = Degradation.assess(
             metrics, baseline: baseline, policy: policy, isLastPeriod: input.period.isLast
         )
+        let estimate = try input.store.readSummary(index).estimate
+            ?? EstimateRecord(
+                period: index, estimated: nil,
+                estimatedReason: "get-predictions recorded no estimate for this period (re-run get-predictions)", scoreDrift: nil
+            )
+        var scoreDrift = estimate.scoreDrift
+        if let psi = scoreDrift?.psi { scoreDrift?.drifted = policy.maxPSI.map { psi > $0 } }
+        var (reason, decision) = (assessment.reason, assessment.decision)
+        var estimatedDegraded: Bool?
+        if assessment.insufficientGroundTruth, let upper = estimate.estimated?.accuracyUpper {
+            let why = Degradation.assessEstimate(accuracyUpper: upper, baselineAccuracy: assessment.baselineAccuracy, policy: policy)
+            estimatedDegraded = why != nil
+            if let why {
+                reason += "; " + why
+                if policy.estimatedAction == .stop { decision = .stopDegraded }
+            }
+        }
         return MetricsRecord(
             period: index,
             totalPeriods: input.period.total,
@@ -68,7 +120,7 @@ public enum CheckModelStep {
             recall: metrics.recall,
             f1: metrics.f1,
             rocAUC: metrics.rocAUC,
-            averaging: metrics.averaging.rawValue,
+            averaging: metrics.averaging,
             positiveLabel: metadata.positiveLabel,
             confusionMatrix: .init(labels: metrics.confusion.labels, matrix: metrics.confusion.matrix),
             undefined: metrics.undefinedReasons,
@@ -78,12 +130,17 @@ public enum CheckModelStep {
             pValue: assessment.pValue,
             degraded: assessment.degraded,
             insufficientGroundTruth: assessment.insufficientGroundTruth,
-            reason: assessment.reason,
-            decision: assessment.decision.rawValue,
+            reason: reason,
+            decision: decision,
             minAccuracy: policy.minAccuracy,
             maxDrop: policy.maxDrop,
             unexpectedClasses: metrics.unexpectedClasses,
-            averagingSource: task?.source ?? "this period's classes (no labeled period yet)"
+            averagingSource: task?.source ?? "this period's classes (no labeled period yet)",
+            estimated: estimate.estimated,
+            estimatedReason: estimate.estimatedReason,
+            scoreDrift: scoreDrift,
+            estimatedDegraded: estimatedDegraded,
+            maxPSI: policy.maxPSI
         )
     }
 
@@ -108,8 +165,10 @@ public enum CheckModelStep {
             evidence = (try DataSet.classValues(predictions: files.predictions, labels: files.labels), "the reference set")
         } else {
             for index in 0...input.period.current {
+                // The job read its own period's entry; an earlier one is read when needed (until the task is decided).
+                let dataSet = index == input.period.current ? input.dataSet : try DataSet(directory: input.dataSet.directory, scope: .period(index))
                 let values = try DataSet.classValues(
-                    predictions: try input.dataSet.predictionsPath(period: index), labels: try input.dataSet.labelsPath(period: index)
+                    predictions: try dataSet.predictionsPath(period: index), labels: try dataSet.labelsPath(period: index)
                 )
                 if !values.labeled.isEmpty {
                     evidence = (values, "period \(index)")
@@ -173,13 +232,38 @@ public enum CheckModelStep {
         return (.unavailable(reason: "no baseline yet: \(periods) has \(enough) or more labeled rows"), nil)
     }
 
+    /// Realized and estimated accuracy side by side, the score drift, and
+    /// whether the realized accuracy (when judged) fell outside the estimate's band.
+    static func estimateLine(_ record: MetricsRecord) -> String {
+        var line = "  Realized accuracy: \(percent(record.accuracy))  "
+        if let estimated = record.estimated, let accuracy = estimated.accuracy,
+            let lower = estimated.accuracyLower, let upper = estimated.accuracyUpper
+        {
+            line += "Estimated (CBPE): \(percent(accuracy)) (\(percent(lower))–\(percent(upper)))"
+        } else {
+            line += "Estimated: n/a (\(record.estimatedReason ?? "not estimated"))"
+        }
+        if let drift = record.scoreDrift {
+            line += "  Score drift: PSI \(fixed(drift.psi, decimals: 3)), KS \(fixed(drift.ksStatistic, decimals: 3))"
+            if drift.drifted == true { line += " (drifted)" }
+        }
+        if !record.insufficientGroundTruth, let realized = record.accuracy,
+            let lower = record.estimated?.accuracyLower, let upper = record.estimated?.accuracyUpper,
+            realized < lower || realized > upper
+        {
+            line += " — estimate off: the relation between score and outcome has changed (concept drift)"
+        }
+        return line
+    }
+
     static func report(_ record: MetricsRecord, to output: any JobOutput) {
         output.line("✓ Period \(record.period) Metrics: Accuracy: \(percent(record.accuracy))")
+        output.line(estimateLine(record))
         func metric(_ name: String, _ key: String, _ value: Double?, asPercent: Bool = true) -> String {
             guard let value else { return "\(name): n/a (\(record.undefined[key] ?? "undefined"))" }
             return "\(name): " + (asPercent ? percent(value) : fixed(value, decimals: 4))
         }
-        let averaging = record.averaging == "macro" ? " (macro average)" : ""
+        let averaging = record.averaging == .macro ? " (macro average)" : ""
         output.line(
             "  " + [
                 metric("Precision", "precision", record.precision),
@@ -193,12 +277,12 @@ public enum CheckModelStep {
             let list = unexpected.sorted { $0.key < $1.key }.map { "\"\($0.key)\" (\($0.value)×)" }.joined(separator: ", ")
             output.line("  ⚠ Classes outside this binary data set: \(list); metrics stay one-vs-rest for \"\(record.positiveLabel)\"")
         }
-        if record.averaging == "binary", !record.confusionMatrix.labels.isEmpty, !record.confusionMatrix.labels.contains(record.positiveLabel) {
+        if record.averaging == .binary, !record.confusionMatrix.labels.isEmpty, !record.confusionMatrix.labels.contains(record.positiveLabel) {
             output.line("  ⚠ The positive label \"\(record.positiveLabel)\" occurs in none of this period's labeled rows")
         }
         if let baseline = record.baselineAccuracy {
             output.line("  Baseline accuracy: \(percent(baseline)) (\(record.baselineSource ?? "-"))")
         }
-        output.line("  Decision: \(record.decision) (\(record.reason))")
+        output.line("  Decision: \(record.decision.rawValue) (\(record.reason))")
     }
 }

@@ -19,13 +19,19 @@ public struct DegradationOptions: ParsableArguments, Sendable {
     @Option(help: "What to do on degradation: stop or continue. [env: MONITOR_ON_DEGRADATION] (default: stop)")
     public var onDegradation: String?
 
+    @Option(help: "Score PSI above which a period is flagged as drifted. [env: MONITOR_MAX_PSI] (default: off)")
+    public var maxPsi: String?
+
+    @Option(help: "When too few labels and the estimate says degraded: continue or stop. [env: MONITOR_ON_ESTIMATED_DEGRADATION] (default: continue)")
+    public var onEstimatedDegradation: String?
+
     public init() {}
 
     /// The policy from flags, then `environment`, then defaults.
     func resolve(environment: [String: String]) throws(JobFailure) -> DegradationPolicy {
         let flags: [DegradationPolicy.Setting: String?] = [
             .minAccuracy: minAccuracy, .maxDrop: maxDrop, .significance: significance, .minLabeled: minLabeled,
-            .onDegradation: onDegradation,
+            .onDegradation: onDegradation, .maxPSI: maxPsi, .onEstimatedDegradation: onEstimatedDegradation,
         ]
         do {
             return try DegradationPolicy(environment: environment, flags: flags.compactMapValues { $0 })

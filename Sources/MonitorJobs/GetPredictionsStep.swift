@@ -10,18 +10,44 @@ public enum GetPredictionsStep {
     public static func run(period: PeriodOption, context: JobContext) async -> ExitStatus {
         await JobRunner(job: .getPredictions, context: context).run(period: period) { input throws(JobFailure) in
             let summary = try attempt {
-                let (stored, summary) = try read(input)
+                var (stored, summary) = try read(input)
                 input.timings.markRead("parse")
-                try input.store.writePredictions(stored, summary: summary, period: input.period.current)
-                input.timings.mark("write")
+                // The estimate runs on the other core while the predictions are written; the summary holds it.
+                let source = PeriodEstimation.Source(input)
+                let estimating = BackgroundWork { [stored] () throws(JobFailure) in
+                    try PeriodEstimation.estimate(source, predictions: stored)
+                }
+                var failure: JobFailure?
+                try input.store.writePredictions(stored, period: input.period.current) {
+                    switch estimating.wait() {
+                    case .success(let estimate): summary.estimate = estimate
+                    case .failure(let error): failure = error
+                    }
+                    return summary
+                }
+                input.timings.mark("write")  // the estimate overlaps the write
+                if let failure { throw failure }
                 return summary
             }
             var line = "✓ Validated period \(input.period.current) predictions: \(summary.rows) rows, "
                 + "predicted-positive rate \(percent(summary.predictedPositiveRate))"
             if let mean = summary.scores?.mean { line += ", mean score \(fixed(mean, decimals: 4))" }
             input.output.line(line)
+            if let estimate = summary.estimate { input.output.line(estimateLine(estimate)) }
             return .trigger(.loadGroundTruth, input.period)
         }
+    }
+
+    /// `✓ Estimated period 3 accuracy (no labels needed): 91.8% (89.9–93.7%), score drift PSI 0.04`, or why there is no estimate.
+    static func estimateLine(_ record: EstimateRecord) -> String {
+        let drift = record.scoreDrift.map { ", score drift PSI \(fixed($0.psi, decimals: 2))" } ?? ""
+        guard let estimated = record.estimated, let accuracy = estimated.accuracy,
+            let lower = estimated.accuracyLower, let upper = estimated.accuracyUpper
+        else {
+            return "– No estimated accuracy for period \(record.period): \(record.estimatedReason ?? "not estimated")\(drift)"
+        }
+        return "✓ Estimated period \(record.period) accuracy (no labels needed): \(fixed(accuracy * 100, decimals: 1))% "
+            + "(\(fixed(lower * 100, decimals: 1))–\(fixed(upper * 100, decimals: 1))%)\(drift)"
     }
 
     static func read(_ input: StepInput) throws -> (StoredPredictions, PredictionSummary) {
@@ -29,14 +55,14 @@ public enum GetPredictionsStep {
         let index = input.period.current
         let path = try input.dataSet.predictionsPath(period: index)
         let reader = try PredictionReader(path: path)
-        let expected = metadata.periods[index].rows
+        let expected = try input.dataSet.periodInfo(index).rows
         // The metadata's row count sizes the arrays (a hint: checked against the file below).
         var rows = PredictionRows(path: path, expected: min(expected ?? 1024, 1 << 24), hasScore: reader.hasScore)
-        while try flushingOnError({ () throws(JobFailure) in try rows.insertPending() }, reader.next()) {
+        while try IDJoin.firstError(flushing: { () throws(JobFailure) in try rows.addPending() }, reader.next) {
             try rows.append(id: reader.id, prediction: reader.prediction, score: reader.score, line: reader.line)
         }
-        try rows.insertPending()
-        let (ids, classes, predictions) = (rows.ids, rows.classes, rows.predictions)
+        try rows.addPending()
+        let (ids, classes, predictions) = (rows.ids.ids, rows.classes, rows.predictions)
         if let expected, expected != predictions.count {
             throw JobFailure(
                 "\(path): has \(predictions.count) prediction rows but the metadata says rows = \(expected) for period \(index)"
@@ -72,27 +98,23 @@ public enum GetPredictionsStep {
 
 /// The prediction rows read so far and their score statistics.
 ///
-/// Ids are inserted in batches (``PendingIDs``): touching a batch's slots
-/// first lets their cache misses overlap. Before any error is thrown the
-/// pending ids are inserted, so a duplicate earlier in the file is still the
-/// error reported, as if each row were inserted at once. A struct with
+/// Ids are added through an ``IDJoin``, a batch at a time. A struct with
 /// mutating methods, so the hot loop has no captured variables (boxes,
 /// dynamic exclusivity checks).
 struct PredictionRows: ~Copyable {
     let path: String
     let hasScore: Bool
-    var ids: IDTable
+    var ids: IDJoin
     var classes = ClassTable()
     var predictions: [Int32]
     var scores: [Double]
     var bins = [Int](repeating: 0, count: 10)
     var sum = 0.0, low = Double.infinity, high = -Double.infinity
-    private var pending = PendingIDs()
 
     init(path: String, expected: Int, hasScore: Bool) {
         self.path = path
         self.hasScore = hasScore
-        ids = IDTable(capacity: expected)
+        ids = IDJoin(capacity: expected)
         predictions = LargeArrays.reserved(capacity: expected)
         scores = hasScore ? LargeArrays.reserved(capacity: expected) : []
     }
@@ -101,15 +123,18 @@ struct PredictionRows: ~Copyable {
     mutating func append(id: UnsafeRawBufferPointer, prediction: UnsafeRawBufferPointer, score: Double, line: Int)
         throws(JobFailure)
     {
-        pending.append(id, line: line)
+        do {
+            try ids.add(id, line: line)
+        } catch {
+            throw duplicate(error)
+        }
         guard let predicted = classes.intern(prediction) else {
-            try insertPending()
+            try addPending()
             throw JobFailure(
                 "\(path):\(line): more than \(ClassTable.limit) distinct predicted classes; "
                     + "is the prediction column a class label?"
             )
         }
-        if pending.isFull { try insertPending() }
         predictions.append(predicted)
         if hasScore {
             scores.append(score)
@@ -120,10 +145,17 @@ struct PredictionRows: ~Copyable {
         }
     }
 
-    mutating func insertPending() throws(JobFailure) {
-        if let (line, id) = pending.insert(into: &ids) {
-            throw JobFailure("\(path):\(line): duplicate id '\(id)' (ids must be unique within a period)")
+    /// Adds the ids still waiting in the batch.
+    mutating func addPending() throws(JobFailure) {
+        do {
+            try ids.addPending()
+        } catch {
+            throw duplicate(error)
         }
+    }
+
+    private func duplicate(_ repeated: RepeatedID) -> JobFailure {
+        JobFailure("\(path):\(repeated.line): duplicate id '\(text(repeated.id))' (ids must be unique within a period)")
     }
 }
 
@@ -133,80 +165,7 @@ func text(_ bytes: UnsafeRawBufferPointer) -> String {
     DataError.displayText(bytes, limit: 80)
 }
 
-/// Ids read but not yet inserted into an ``IDTable``: their bytes, hashes and lines.
-struct PendingIDs: ~Copyable {
-    struct Entry {
-        /// End of the id in `bytes`; it starts where the previous one ends.
-        var end: Int
-        var hash: Int
-        var line: Int
-    }
-
-    private var bytes = RowBuffer<UInt8>(capacity: IDTable.batchSize * 32)
-    private var entries = RowBuffer<Entry>(capacity: IDTable.batchSize)
-
-    var isFull: Bool { entries.count >= IDTable.batchSize }
-    var count: Int { entries.count }
-
-    @inline(__always)
-    mutating func append(_ id: UnsafeRawBufferPointer, line: Int) {
-        bytes.append(bytes: id)
-        entries.append(Entry(end: bytes.count, hash: IDTable.hash(id), line: line))
-    }
-
-    func hash(_ k: Int) -> Int { entries[k].hash }
-    func line(_ k: Int) -> Int { entries[k].line }
-
-    /// The bytes of pending id `k`; valid until the next mutation.
-    @inline(__always)
-    func id(_ k: Int) -> UnsafeRawBufferPointer {
-        bytes.bytes((k == 0 ? 0 : entries[k - 1].end)..<entries[k].end)
-    }
-
-    /// Touches the slots of every pending id (see ``IDTable/touch(hash:)``);
-    /// with `entries`, also the ids already in those slots.
-    func touch(_ table: IDTable, entries: Bool = false) {
-        touch(table, 0..<count, entries: entries)
-    }
-
-    /// ``touch(_:entries:)`` for pending ids `range` only.
-    func touch(_ table: IDTable, _ range: Range<Int>, entries touchEntries: Bool) {
-        let entries = self.entries.elements
-        var sink: Int32 = 0
-        for k in range { sink &+= table.touch(hash: entries[k].hash) }
-        if touchEntries { for k in range { sink &+= table.touchEntry(hash: entries[k].hash) } }
-        IDTable.consume(sink)
-    }
-
-    /// Inserts the pending ids in order and empties the batch.
-    ///
-    /// - Returns: the line and text of the first id already in `table`, or `nil`.
-    mutating func insert(into table: inout IDTable) -> (line: Int, id: String)? {
-        defer { removeAll() }
-        touch(table)
-        let entries = self.entries.elements
-        for k in 0..<entries.count {
-            let id = self.id(k)
-            if !table.insert(id, hash: entries[k].hash).inserted { return (entries[k].line, text(id)) }
-        }
-        return nil
-    }
-
-    mutating func removeAll() {
-        bytes.removeAll()
-        entries.removeAll()
-    }
-}
-
-/// `value()`, but when it throws, `flush()` first: an error of an earlier,
-/// pending row wins over the reader's.
-func flushingOnError(
-    _ flush: () throws(JobFailure) -> Void, _ value: @autoclosure () throws -> Bool
-) throws -> Bool {
-    do {
-        return try value()
-    } catch {
-        try flush()
-        throw error
-    }
+/// ``text(_:)`` of `bytes`.
+func text(_ bytes: [UInt8]) -> String {
+    bytes.withUnsafeBytes { text($0) }
 }

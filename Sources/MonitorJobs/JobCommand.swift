@@ -25,73 +25,6 @@ public struct LocationOptions: ParsableArguments, Sendable {
 /// failure a user can cause; `--help` prints help and exits 0.
 public protocol JobCommand: AsyncParsableCommand {
     func execute() async -> ExitStatus
-
-    /// The command for a plain command line (see ``CommonArguments``), built
-    /// without ArgumentParser; `nil` hands the arguments to ArgumentParser.
-    static func parseCommonCase(_ arguments: [String]) -> Self?
-}
-
-extension JobCommand {
-    public static func parseCommonCase(_ arguments: [String]) -> Self? { nil }
-}
-
-/// A plain job command line — `--name value` pairs of known option names,
-/// every value non-empty and not starting with `-`, only `--period` given more
-/// than once — read without ArgumentParser, whose reflection of the command
-/// type costs about 3 ms per process (and the pipeline starts 3T+1 of them).
-/// Anything else (help, `--name=value`, unknown or repeated options, …) is
-/// `nil` and goes through ArgumentParser, so behaviour is unchanged.
-public struct CommonArguments {
-    public static let locationNames = ["--data", "--store"]
-    public static let degradationNames = [
-        "--min-accuracy", "--max-drop", "--significance", "--min-labeled", "--on-degradation",
-    ]
-
-    /// The `(name, value)` pairs in order. (Arrays, not a set and a
-    /// dictionary: a handful of names, and no hashing before `main` needs any.)
-    private var pairs: [(name: String, value: String)] = []
-
-    /// - Parameter names: the option names the command has besides `--period`.
-    public init?(_ arguments: [String], names: [String]) {
-        guard arguments.count % 2 == 0 else { return nil }
-        var i = 0
-        while i < arguments.count {
-            let name = arguments[i], value = arguments[i + 1]
-            let isPeriod = name == "--period"
-            guard isPeriod || names.contains(name), let first = value.utf8.first, first != UInt8(ascii: "-"),
-                isPeriod || !pairs.contains(where: { $0.name == name })
-            else { return nil }
-            pairs.append((name, value))
-            i += 2
-        }
-    }
-
-    private func value(_ name: String) -> String? {
-        pairs.last { $0.name == name }?.value
-    }
-
-    public var period: PeriodOption {
-        var option = PeriodOption()
-        option.period = pairs.filter { $0.name == "--period" }.map(\.value)
-        return option
-    }
-
-    public var location: LocationOptions {
-        var options = LocationOptions()
-        options.data = value("--data")
-        options.store = value("--store")
-        return options
-    }
-
-    public var degradation: DegradationOptions {
-        var options = DegradationOptions()
-        options.minAccuracy = value("--min-accuracy")
-        options.maxDrop = value("--max-drop")
-        options.significance = value("--significance")
-        options.minLabeled = value("--min-labeled")
-        options.onDegradation = value("--on-degradation")
-        return options
-    }
 }
 
 extension JobCommand {
@@ -100,27 +33,40 @@ extension JobCommand {
         let arguments = Array(CommandLine.arguments.dropFirst())
         let command: Self
         do {
-            command = try parseCommonCase(arguments) ?? parse(arguments)
+            command = try parse(arguments)
         } catch {
             if exitCode(for: error) == .success { exit(withError: error) }
-            let message = message(for: error)
-            if message.contains("'--period") {
-                let index = arguments.firstIndex(of: "--period").map { $0 + 1 }
-                let received = index.flatMap { $0 < arguments.count ? arguments[$0] : nil } ?? ""
-                StandardOutput().error(PeriodError(received: received, reason: message).description)
-            } else {
-                StandardOutput().error("ERROR: \(message) (see --help)")
-            }
+            StandardOutput().error(usageError(error, arguments: arguments))
             exit(withError: ExitCode.failure)
         }
         let status = await command.execute()
         exit(withError: status == .success ? nil : ExitCode(status.rawValue))
     }
 
+    /// The `ERROR:` line for `arguments`, which ArgumentParser refused with
+    /// `error`: a bad `--period` first, in the contract's words, whatever else is wrong.
+    static func usageError(_ error: any Error, arguments: [String]) -> String {
+        do {
+            _ = try PeriodArguments.parse(arguments).period.resolve()
+            return "ERROR: \(message(for: error)) (see --help)"
+        } catch let invalid as PeriodError {
+            return invalid.description
+        } catch {
+            // Only `--period` can be refused here: one with no word after it.
+            return PeriodError(received: "", reason: "no value after --period").description
+        }
+    }
+
     public func run() async throws {
         let status = await execute()
         if status != .success { throw ExitCode(status.rawValue) }
     }
+}
+
+/// `--period` alone, whatever else a command line holds.
+struct PeriodArguments: ParsableArguments {
+    @OptionGroup var period: PeriodOption
+    @Argument(parsing: .allUnrecognized) var others: [String] = []
 }
 
 /// The process environment, read from `environ` (what

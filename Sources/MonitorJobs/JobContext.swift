@@ -1,5 +1,6 @@
 import JobClient
 import MonitorPolicy
+import PeriodArgs
 
 /// Everything a job takes from outside: locations, its environment, where it
 /// logs, and how it triggers the next job. Tests build one by hand.
@@ -30,12 +31,18 @@ public struct JobContext: Sendable {
 
     /// `--data`, else `MONITOR_DATA_DIR`, else `data/sample`.
     var resolvedDataDirectory: String {
-        dataDirectory ?? environment["MONITOR_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "data/sample"
+        JobSetting(flag: "--data", dataDirectory, variable: "MONITOR_DATA_DIR", environment: environment)?.text
+            ?? "data/sample"
     }
 
     /// `--store`, else `MONITOR_STORE_DIR`, else `nil` (the data set's default).
     var resolvedStoreDirectory: String? {
-        storeDirectory ?? environment["MONITOR_STORE_DIR"].flatMap { $0.isEmpty ? nil : $0 }
+        JobSetting(flag: "--store", storeDirectory, variable: "MONITOR_STORE_DIR", environment: environment)?.text
+    }
+
+    /// `MONITOR_PIPELINE`: the pipeline whose jobs this one triggers (`nil` for none).
+    var pipeline: String? {
+        environment[PipelineJob.pipelineVariable].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// The trigger to use: the given one, the CML API when its variables are

@@ -51,22 +51,23 @@ public enum LoadGroundTruthStep {
         let store = input.store
         let loading = BackgroundWork { () throws(StoreError) in try store.readPredictionIDs(index) }
         var join = LabelJoin()
+        var ids = IDJoin()
         do {
             let path = try input.dataSet.labelsPath(period: index)
             let reader = try LabelReader(path: path)
             join.path = path
-            while try flushingOnError({ () throws(JobFailure) in try join.finish(loading) }, reader.next()) {
-                join.append(id: reader.id, label: reader.label, line: reader.line)
-                if join.pending.isFull, join.predictions != nil || loading.isFinished { try join.joinPending(loading) }
+            while try IDJoin.firstError(flushing: { () throws(JobFailure) in try join.joinPending(&ids, loading) }, reader.next) {
+                ids.lookUp(reader.id, line: reader.line, value: reader.label)
+                if ids.isFull, join.predictions != nil || loading.isFinished { try join.joinPending(&ids, loading) }
             }
-            try join.finish(loading)
+            try join.joinPending(&ids, loading)
         } catch {
             // As if the predictions were read first: their error comes before any about the labels.
             if case .failure(let failure) = loading.wait() { throw failure }
             throw error
         }
         let predictions = join.predictions!
-        let (classes, labels, unknown, rows) = (join.classes, join.labels, join.unknown, predictions.count)
+        let (classes, labels, unknown, rows) = (join.classes, join.labels, ids.ids, predictions.count)
         input.timings.markRead("join")
         let labeled = labels.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
         let joined = JoinedLabels(classNames: classes.names, labels: labels, idsDigest: predictions.idsDigest)
@@ -85,10 +86,8 @@ public enum LoadGroundTruthStep {
 
 /// The labels joined so far to a period's stored predictions.
 ///
-/// Rows are joined in batches: the batch's slots and stored ids are touched
-/// first so their cache misses overlap; then each row is joined in file
-/// order, as one at a time would. Until the predictions are loaded, rows
-/// only gather in the batch. A struct with mutating methods, so the hot
+/// Rows wait in an ``IDJoin``'s batch until the predictions are loaded, and
+/// are then joined in file order. A struct with mutating methods, so the hot
 /// loop has no captured variables (boxes, dynamic exclusivity checks).
 struct LabelJoin: ~Copyable {
     /// The stored predictions, once loaded.
@@ -97,31 +96,11 @@ struct LabelJoin: ~Copyable {
     var classes = ClassTable()
     /// Per prediction row: the label's class number, -1 while unlabeled.
     var labels: [Int32] = []
-    var seen: [Bool] = []
-    /// Ids of labels without a prediction.
-    var unknown = IDTable(capacity: 64)
-    var pending = PendingIDs()
-    private var labelBytes = RowBuffer<UInt8>(capacity: IDTable.batchSize * 8)
-    private var labelEnds = RowBuffer<Int>(capacity: IDTable.batchSize)
-    /// A batch's prediction rows, -1 for ids without a prediction.
-    private var rows = RowBuffer<Int>(capacity: IDTable.batchSize)
 
     init() {}
 
-    @inline(__always)
-    mutating func append(id: UnsafeRawBufferPointer, label: UnsafeRawBufferPointer, line: Int) {
-        pending.append(id, line: line)
-        labelBytes.append(bytes: label)
-        labelEnds.append(labelBytes.count)
-    }
-
-    /// Waits for the predictions if need be and joins every pending row.
-    mutating func finish(_ loading: BackgroundWork<PredictionIDs, StoreError>) throws(JobFailure) {
-        try joinPending(loading)
-    }
-
-    /// Joins the pending rows in order, waiting for the predictions if they are not loaded yet.
-    mutating func joinPending(_ loading: BackgroundWork<PredictionIDs, StoreError>) throws(JobFailure) {
+    /// Joins the rows waiting in `ids` in order, waiting for the predictions if they are not loaded yet.
+    mutating func joinPending(_ ids: inout IDJoin, _ loading: BackgroundWork<PredictionIDs, StoreError>) throws(JobFailure) {
         if predictions == nil {
             let loaded: PredictionIDs
             switch loading.wait() {
@@ -131,51 +110,19 @@ struct LabelJoin: ~Copyable {
             predictions = loaded
             classes = ClassTable(names: loaded.classNames)
             labels = [Int32](repeating: -1, count: loaded.count)
-            seen = [Bool](repeating: false, count: loaded.count)
         }
-        defer {
-            pending.removeAll()
-            labelBytes.removeAll()
-            labelEnds.removeAll()
-        }
-        var start = 0
-        while start < pending.count {
-            let end = min(start + IDTable.batchSize, pending.count)
-            try joinRows(start..<end)
-            start = end
-        }
-    }
-
-    private mutating func joinRows(_ range: Range<Int>) throws(JobFailure) {
-        let ids = predictions!.ids  // one retain for the batch, not one per row
-        pending.touch(ids, range, entries: true)
-        // Find the whole batch first (no writes in between, so the compiler
-        // keeps the table's storage in registers), then record it in order.
-        rows.removeAll()
-        for k in range { rows.append(ids.find(pending.id(k), hash: pending.hash(k)) ?? -1) }
-        for (k, row) in zip(range, rows.elements) {
-            if row >= 0 {
-                guard !seen[row] else { throw duplicate(k) }
-                seen[row] = true
-                let labelStart = k == 0 ? 0 : labelEnds[k - 1], labelEnd = labelEnds[k]
-                guard labelEnd > labelStart else { continue }
-                let label = classes.intern(labelBytes.bytes(labelStart..<labelEnd))
-                guard let label else {
-                    throw JobFailure("\(path):\(pending.line(k)): more than \(ClassTable.limit) distinct classes")
+        do {
+            try ids.lookUpPending(in: predictions!.ids) { row, label, line in
+                guard row >= 0, label.count > 0 else { return }
+                guard let number = classes.intern(label) else {
+                    throw JobFailure("\(path):\(line): more than \(ClassTable.limit) distinct classes")
                 }
-                labels[row] = label
-            } else {
-                let inserted = unknown.insert(pending.id(k), hash: pending.hash(k)).inserted
-                guard inserted else { throw duplicate(k) }
+                labels[row] = number
             }
+        } catch let repeated as RepeatedID {
+            throw JobFailure("\(path):\(repeated.line): duplicate id '\(text(repeated.id))' (each id may have one label)")
+        } catch {
+            throw JobFailure(wrapping: error)
         }
-    }
-
-    private func duplicate(_ k: Int) -> JobFailure {
-        Self.duplicate(pending.id(k), pending.line(k), path)
-    }
-
-    static func duplicate(_ id: UnsafeRawBufferPointer, _ line: Int, _ path: String) -> JobFailure {
-        JobFailure("\(path):\(line): duplicate id '\(text(id))' (each id may have one label)")
     }
 }

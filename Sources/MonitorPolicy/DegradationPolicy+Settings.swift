@@ -1,7 +1,7 @@
 extension DegradationPolicy {
     /// One threshold of the policy, as a flag of `check-model` and as a job-level variable.
     public enum Setting: Sendable, CaseIterable {
-        case minAccuracy, maxDrop, significance, minLabeled, onDegradation
+        case minAccuracy, maxDrop, significance, minLabeled, onDegradation, maxPSI, onEstimatedDegradation
 
         /// `--max-drop`.
         public var flag: String {
@@ -11,6 +11,8 @@ extension DegradationPolicy {
             case .significance: "--significance"
             case .minLabeled: "--min-labeled"
             case .onDegradation: "--on-degradation"
+            case .maxPSI: "--max-psi"
+            case .onEstimatedDegradation: "--on-estimated-degradation"
             }
         }
 
@@ -22,6 +24,8 @@ extension DegradationPolicy {
             case .significance: "MONITOR_SIGNIFICANCE"
             case .minLabeled: "MONITOR_MIN_LABELED"
             case .onDegradation: "MONITOR_ON_DEGRADATION"
+            case .maxPSI: "MONITOR_MAX_PSI"
+            case .onEstimatedDegradation: "MONITOR_ON_ESTIMATED_DEGRADATION"
             }
         }
     }
@@ -33,9 +37,8 @@ extension DegradationPolicy {
     ///   flag or the variable it came from.
     public init(environment: [String: String], flags: [Setting: String] = [:]) throws(SettingError) {
         func value(_ setting: Setting) -> (text: String, source: String)? {
-            if let flag = flags[setting] { return (flag, setting.flag) }
-            if let text = environment[setting.variable], !text.isEmpty { return (text, setting.variable) }
-            return nil
+            JobSetting(flag: setting.flag, flags[setting], variable: setting.variable, environment: environment)
+                .map { ($0.text, $0.source) }
         }
         func fraction(_ setting: Setting, open: Bool = false) throws(SettingError) -> Double? {
             guard let (text, source) = value(setting) else { return nil }
@@ -57,11 +60,20 @@ extension DegradationPolicy {
             }
             minLabeled = count
         }
-        if let (text, source) = value(.onDegradation) {
+        func action(_ setting: Setting) throws(SettingError) -> DegradationAction? {
+            guard let (text, source) = value(setting) else { return nil }
             guard let action = DegradationAction(rawValue: text.trimmingSpaces.lowercased()) else {
                 throw SettingError(source: source, value: text, expected: "'stop' or 'continue'")
             }
-            self.action = action
+            return action
+        }
+        if let action = try action(.onDegradation) { self.action = action }
+        if let action = try action(.onEstimatedDegradation) { estimatedAction = action }
+        if let (text, source) = value(.maxPSI) {
+            guard let number = Double(text.trimmingSpaces), number.isFinite, number >= 0 else {
+                throw SettingError(source: source, value: text, expected: "a number >= 0")
+            }
+            maxPSI = number
         }
     }
 }

@@ -6,7 +6,7 @@ public enum DegradationAction: String, Sendable, CaseIterable {
     case `continue`
 }
 
-/// The thresholds of SPEC §6 with their defaults (SPEC §11).
+/// The degradation thresholds with their defaults (docs/monitoring.md).
 ///
 /// Callers validate the values (fractions in `0...1`, `minLabeled >= 0`);
 /// ``Degradation`` uses them as given.
@@ -20,12 +20,21 @@ public struct DegradationPolicy: Sendable, Equatable {
     /// Fewer labeled rows than this → insufficient ground truth, not judged.
     public var minLabeled: Int
     public var action: DegradationAction
+    /// A period whose score PSI exceeds this is flagged as drifted; `nil` = not judged.
+    public var maxPSI: Double?
+    /// What to do when a period without enough labels is degraded by its estimate.
+    public var estimatedAction: DegradationAction
 
-    public init(minAccuracy: Double? = nil, maxDrop: Double = 0.05, significance: Double = 0.05, minLabeled: Int = 30, action: DegradationAction = .stop) {
+    public init(
+        minAccuracy: Double? = nil, maxDrop: Double = 0.05, significance: Double = 0.05, minLabeled: Int = 30,
+        action: DegradationAction = .stop, maxPSI: Double? = nil, estimatedAction: DegradationAction = .continue
+    ) {
         self.minAccuracy = minAccuracy
         self.maxDrop = maxDrop
         self.significance = significance
         self.minLabeled = minLabeled
         self.action = action
+        self.maxPSI = maxPSI
+        self.estimatedAction = estimatedAction
     }
 }

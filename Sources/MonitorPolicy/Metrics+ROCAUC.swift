@@ -40,18 +40,7 @@ extension Metrics {
             }
         }
         guard finite else { return nil }
-        positiveKeys.withUnsafeMutableBufferPointer { positive in
-            negativeKeys.withUnsafeMutableBufferPointer { negative in
-                if positive.count + negative.count < 1 << 15 {
-                    radixSort(positive)
-                    radixSort(negative)
-                } else {
-                    // Two independent sorts, one per core; each iteration writes only its own buffer.
-                    nonisolated(unsafe) let buffers = [positive, negative]
-                    DispatchQueue.concurrentPerform(iterations: 2) { radixSort(buffers[$0]) }
-                }
-            }
-        }
+        radixSort(&positiveKeys, &negativeKeys)
         return mannWhitneyAUC(sortedPositives: positiveKeys, sortedNegatives: negativeKeys)
     }
 
@@ -68,6 +57,22 @@ extension Metrics {
     @inline(__always)
     static func value(ofKey key: UInt64) -> Double {
         Double(bitPattern: key & (1 << 63) != 0 ? key & ~(1 << 63) : ~key)
+    }
+
+    /// Sorts two arrays of keys with ``radixSort(_:)``, each on its own core when they are many.
+    static func radixSort(_ first: inout [UInt64], _ second: inout [UInt64]) {
+        first.withUnsafeMutableBufferPointer { first in
+            second.withUnsafeMutableBufferPointer { second in
+                if first.count + second.count < 1 << 15 {
+                    radixSort(first)
+                    radixSort(second)
+                } else {
+                    // Two independent sorts, one per core; each iteration writes only its own buffer.
+                    nonisolated(unsafe) let buffers = [first, second]
+                    DispatchQueue.concurrentPerform(iterations: 2) { radixSort(buffers[$0]) }
+                }
+            }
+        }
     }
 
     /// Sorts keys ascending: an LSD radix sort, 11 bits a pass; the histograms

@@ -1,4 +1,4 @@
-/// Computes a period's metrics from its interned rows (SPEC §5, §11).
+/// Computes a period's metrics from its interned rows (docs/monitoring.md).
 ///
 /// One pass over the rows finds the classes in use and counts labeled and
 /// correct rows; a second fills a flat confusion matrix over the classes of
@@ -19,7 +19,7 @@ public enum Metrics {
         }
     }
 
-    /// Computes accuracy, precision, recall, F1, ROC AUC and the confusion matrix (SPEC §5, §11).
+    /// Computes accuracy, precision, recall, F1, ROC AUC and the confusion matrix.
     ///
     /// Rows without a label (index -1) are counted in ``PeriodMetrics/unlabeled``
     /// and left out of every metric. The averaging is the data set's

@@ -1,4 +1,5 @@
 import Foundation
+import MonitorPolicy
 import MonitorStore
 import Platform
 
@@ -6,7 +7,7 @@ import Platform
 /// inline SVG charts, no script, no network, every text escaped.
 ///
 /// ```swift
-/// let path = try Report.write(store: Store(root: "state/sample"), name: "sample")
+/// let path = try Report.write(store: Store(root: "state/sample"), runHistory: nil, name: "sample")
 /// ```
 public struct Report: Sendable {
     public let data: ReportData
@@ -21,24 +22,29 @@ public struct Report: Sendable {
     /// The default output file, `STORE/report.html`.
     public static func defaultPath(store: Store) -> String { "\(store.root)/report.html" }
 
-    /// Reads `store`, renders the report and writes it to `path` (default
+    /// Reads `store` and `runHistory` (see ``ReportData/init(store:runHistory:name:)``),
+    /// renders the report and writes it to `path` (default
     /// `STORE/report.html`): atomically over a regular file, in place into
     /// anything else (a FIFO, a device, a symbolic link), which is never replaced.
     ///
     /// - Returns: the path written.
     /// - Throws: ``StoreError`` when the file cannot be written.
     @discardableResult
-    public static func write(store: Store, name: String? = nil, to path: String? = nil) throws(StoreError) -> String {
+    public static func write(
+        store: Store, runHistory: String?, name: String? = nil, to path: String? = nil
+    ) throws(StoreError) -> String {
         let target = path ?? defaultPath(store: store)
-        try FileSystem.writeOutput(Array(Report(data: ReportData(store: store, name: name)).html().utf8), to: target)
+        let data = ReportData(store: store, runHistory: runHistory, name: name)
+        try FileSystem.writeOutput(Array(Report(data: data).html().utf8), to: target)
         return target
     }
 
-    /// Reads `store`, renders the report and writes it to standard output.
+    /// Reads `store` and `runHistory`, renders the report and writes it to standard output.
     ///
     /// - Throws: ``StoreError`` when standard output cannot be written.
-    public static func writeToStandardOutput(store: Store, name: String? = nil) throws(StoreError) {
-        try FileSystem.writeStandardOutput(Array(Report(data: ReportData(store: store, name: name)).html().utf8))
+    public static func writeToStandardOutput(store: Store, runHistory: String?, name: String? = nil) throws(StoreError) {
+        let data = ReportData(store: store, runHistory: runHistory, name: name)
+        try FileSystem.writeStandardOutput(Array(Report(data: data).html().utf8))
     }
 
     /// The whole HTML document.
@@ -59,7 +65,7 @@ public struct Report: Sendable {
             body += card("Baseline", Format.percent(baseline.accuracy) + (baseline.source.map { " (\($0))" } ?? ""))
         }
         if let minAccuracy = data.minAccuracy { body += card("Minimum accuracy", Format.percent(minAccuracy)) }
-        if let decision = latest?.decision { body += card("Last decision", decision, alert: decision == "stop_degraded") }
+        if let decision = latest?.decision { body += card("Last decision", decision.rawValue, alert: decision == .stopDegraded) }
         body += "</section>"
 
         if data.periods.isEmpty {
@@ -69,13 +75,17 @@ public struct Report: Sendable {
             body += section(
                 "Precision, recall, F1 and ROC AUC", Charts.metrics(data),
                 note: "Gaps: the metric is undefined for that period (see the table). " + averagingNote())
+            body += section(
+                "Score drift", Charts.drift(data),
+                note: "Population stability index of each period's scores against the reference's score deciles"
+                    + (data.maxPSI.map { "; dashed red: the maximum PSI (\(n($0))), red bars: drifted periods" } ?? "") + ".")
             body += section("Labeled rows per period", Charts.coverage(data), note: "Share of prediction rows with a label.")
             body += section("Predicted-positive rate", Charts.positiveRate(data), note: nil)
             body += section(
                 "Score distribution", Charts.scores(data),
                 note: "Share of each period's rows per score bin (darker = more rows).")
         }
-        body += "<section id=\"periods\"><h2>Periods</h2>" + periodTable() + "</section>"
+        body += "<section id=\"periods\"><h2>Periods</h2>" + periodsSection() + "</section>"
         body += "<section id=\"runs\"><h2>Run history</h2>" + runTable() + "</section>"
 
         return """
@@ -103,7 +113,7 @@ public struct Report: Sendable {
     private func averagingNote() -> String {
         guard let metrics = data.periods.last(where: { $0.metrics != nil })?.metrics else { return "" }
         let source = metrics.averagingSource.map { ", decided from \($0)" } ?? ""
-        return metrics.averaging == "macro"
+        return metrics.averaging == .macro
             ? "Multiclass: macro averages over the classes\(source)."
             : "Binary: for the positive label \"\(metrics.positiveLabel)\", one class against the rest\(source)."
     }
@@ -118,41 +128,96 @@ public struct Report: Sendable {
         }
         parts.append(data.minAccuracy == nil ? "no minimum accuracy set" : "dashed red: the minimum accuracy")
         var text = parts.joined(separator: "; ") + ". Ringed red points: degraded periods."
+        if data.periods.contains(where: { ReportData.estimated($0) != nil }) {
+            text += " Hollow points and bars: the accuracy estimated from the scores (CBPE) and its band; it assumes "
+                + "P(outcome | score) stays as in the reference, so a realized accuracy outside the band means concept drift."
+        }
         if data.periods.contains(where: { $0.metrics != nil && $0.metrics?.accuracy == nil }) {
             text += " n/a: accuracy undefined (no labeled rows)."
         }
         return text
     }
 
+    /// Periods shown in full in the table: the latest ones.
+    static let tablePeriods = 50
+
+    /// The latest ``tablePeriods`` periods in the table; with more periods, a
+    /// line on the earlier ones and every period in a compact list under it.
+    private func periodsSection() -> String {
+        let shown = data.periods.suffix(Self.tablePeriods)
+        guard shown.count < data.periods.count, let first = shown.first?.period else { return periodTable(shown) }
+        let earlier = data.periods.prefix(first)
+        let checked = earlier.filter { $0.metrics != nil }
+        let degraded = checked.filter { $0.metrics!.degraded }.map(\.period)
+        var html = "<p class=\"note\">The latest \(shown.count) of \(data.periods.count) periods. Periods 0–\(first - 1): "
+        html += "\(checked.count) checked, \(degraded.count) degraded"
+        if !degraded.isEmpty {
+            let listed = degraded.prefix(Self.tablePeriods).map(String.init).joined(separator: ", ")
+            html += " (\(listed)\(degraded.count > Self.tablePeriods ? ", …" : ""))"
+        }
+        html += ", \(earlier.count - checked.count) not checked; every period in the list under the table.</p>"
+        html += periodTable(shown)
+        html += "<details class=\"compact\"><summary>All \(data.periods.count) periods (compact)</summary><pre>"
+        html += HTML.escape(compactLines().joined(separator: "\n")) + "</pre></details>"
+        return html
+    }
+
+    /// One short line per period: number, accuracy, labeled rows, decision.
+    func compactLines() -> [String] {
+        let width = String(data.periods.count - 1).count
+        var lines = ["period".padding(toLength: max(width, 6), withPad: " ", startingAt: 0) + "  accuracy  labeled/rows  decision"]
+        for period in data.periods {
+            let number = String(period.period)
+            var line = String(repeating: " ", count: max(width, 6) - number.count) + number + "  "
+            if let metrics = period.metrics {
+                let accuracy = Format.percent(metrics.accuracy)
+                line += String(repeating: " ", count: max(0, 8 - accuracy.count)) + accuracy + "  "
+                let labeled = "\(metrics.labeled)/\(metrics.rows)"
+                line += String(repeating: " ", count: max(0, 12 - labeled.count)) + labeled + "  "
+                line += metrics.decision.rawValue
+                if metrics.degraded { line += " (degraded)" }
+            } else {
+                line += "       —             —  " + (period.summary == nil ? "not run" : "not checked")
+            }
+            lines.append(line)
+        }
+        return lines
+    }
+
     /// One row per period, and under it a full-width row with the check's reason
     /// (16 columns side by side do not fit a page: the reason column was squeezed to a word per line).
-    private func periodTable() -> String {
+    private func periodTable(_ periods: ArraySlice<ReportData.Period>) -> String {
         let headers = [
             "Period", "Rows", "Labeled", "Coverage", "Accuracy", "Precision", "Recall", "F1", "ROC AUC",
-            "Pred. positive", "Baseline", "Drop", "p-value", "Degraded", "Decision",
+            "Estimated", "PSI", "Pred. positive", "Baseline", "Drop", "p-value", "Degraded", "Decision",
         ]
         var html = "<div class=\"scroll\"><table class=\"periods\"><thead><tr>"
         html += headers.map { "<th>\(HTML.escape($0))</th>" }.joined() + "</tr></thead><tbody>"  // the last one, Decision, is text
-        for period in data.periods {
+        for period in periods {
             let metrics = period.metrics
             let rows = metrics?.rows ?? period.coverage?.rows ?? period.summary?.rows
             let labeled = metrics?.labeled ?? period.coverage?.labeled
             var cells: [String] = [String(period.period), rows.map(String.init) ?? "—", labeled.map(String.init) ?? "—"]
             cells.append(Charts.coverageShare(period).map { Format.percent($0) } ?? "—")
+            let estimate = ReportData.estimated(period)
+            let estimateCell = estimate?.accuracy.map { accuracy in
+                Format.percent(accuracy) + " (\(Format.percent(estimate?.accuracyLower))–\(Format.percent(estimate?.accuracyUpper)))"
+            } ?? "n/a"
+            let psiCell = ReportData.scoreDrift(period).map { Format.fixed($0.psi, 3) + ($0.drifted == true ? " ⚠" : "") } ?? "n/a"
             let reason: String
             if let metrics {
                 cells += [
                     Format.percent(metrics.accuracy), Format.percent(metrics.precision), Format.percent(metrics.recall),
-                    Format.percent(metrics.f1), Format.fixed(metrics.rocAUC, 4),
+                    Format.percent(metrics.f1), Format.fixed(metrics.rocAUC, 4), estimateCell, psiCell,
                     Format.percent(period.summary?.predictedPositiveRate), Format.percent(metrics.baselineAccuracy),
                     metrics.drop.map { Format.points($0) } ?? "n/a", Format.pValue(metrics.pValue),
-                    metrics.degraded ? "yes" : "no", metrics.decision,
+                    metrics.degraded ? "yes" : "no", metrics.decision.rawValue,
                 ]
                 reason = metrics.reason
             } else {
                 let state = period.summary == nil ? "not run" : period.coverage == nil ? "predictions only" : "not checked"
                 cells += Array(repeating: "—", count: 5)
-                cells += [Format.percent(period.summary?.predictedPositiveRate), "—", "—", "—", "—", state]
+                cells += [estimateCell, psiCell, Format.percent(period.summary?.predictedPositiveRate), "—", "—", "—", "—", state]
                 reason = period.problems.joined(separator: "; ")
             }
             var classes: [String] = []
@@ -173,15 +238,36 @@ public struct Report: Sendable {
         return html + "</tbody></table></div>"
     }
 
+    /// The latest launcher session: runs per job, then every run when they
+    /// are few, else the first failed runs and the last runs.
     private func runTable() -> String {
-        guard let lastSession = data.runs.last?.session else {
+        let history = data.history
+        guard let lastSession = history.latestSession else {
             return "<p class=\"empty\">No run history (<code>launcher/runs.jsonl</code>): the jobs were run by hand or on CML.</p>"
         }
-        let runs = data.runs.filter { $0.session == lastSession }.sorted { $0.sequence < $1.sequence }
-        let earlier = Set(data.runs.map(\.session)).count - 1
-        var html = "<p class=\"note\">Latest launcher session \(HTML.escape(lastSession)): \(runs.count) runs"
+        let earlier = history.sessions - 1
+        var html = "<p class=\"note\">Latest launcher session \(HTML.escape(lastSession)): \(history.runs) runs"
         html += earlier > 0 ? " (\(earlier) earlier session\(earlier == 1 ? "" : "s") in the history).</p>" : ".</p>"
-        html += "<div class=\"scroll\"><table class=\"runs\"><thead><tr><th>#</th><th class=\"text\">Job</th>"
+        html += "<div class=\"scroll\"><table class=\"jobs\"><thead><tr><th class=\"text\">Job</th><th>Runs</th><th>Failed</th>"
+        html += "<th>Total time</th></tr></thead><tbody>"
+        for job in history.jobs {
+            html += "<tr\(job.failed > 0 ? " class=\"failed\"" : "")><td class=\"text\">\(HTML.escape(job.job))</td><td>\(job.runs)</td>"
+            html += "<td>\(job.failed)</td><td>\(Format.seconds(job.seconds))</td></tr>"
+        }
+        html += "</tbody></table></div>"
+        if history.runs <= RunHistory.listed { return html + runRows(history.recent) }
+        if history.failedRuns > 0 {
+            let shown = history.failures.count
+            html += "<h3>Failed runs</h3><p class=\"note\">"
+            html += shown < history.failedRuns ? "The first \(shown) of \(history.failedRuns).</p>" : "All \(shown).</p>"
+            html += runRows(history.failures)
+        }
+        html += "<h3>Latest runs</h3><p class=\"note\">The last \(history.recent.count) of \(history.runs).</p>"
+        return html + runRows(history.recent)
+    }
+
+    private func runRows(_ runs: [ReportData.Run]) -> String {
+        var html = "<div class=\"scroll\"><table class=\"runs\"><thead><tr><th>#</th><th class=\"text\">Job</th>"
         html += "<th class=\"text\">Arguments</th><th class=\"text\">Status</th><th>Exit</th><th>Duration</th>"
         html += "<th class=\"text\">Reason</th></tr></thead><tbody>"
         for run in runs {
@@ -228,6 +314,10 @@ public struct Report: Sendable {
         svg .marker{fill:none;stroke:var(--bad);stroke-width:2}
         svg .minimum{stroke:var(--bad);stroke-width:1.5;stroke-dasharray:6 4}
         svg .baseline{stroke:var(--ok);stroke-width:1.5;stroke-dasharray:2 3}
+        svg .estimate-band{fill:var(--accent);fill-opacity:.18;stroke:none}
+        svg .series.estimate{stroke:var(--accent);stroke-dasharray:4 3;stroke-width:1.5}
+        svg .estimate-point{fill:#fff;stroke:var(--accent);stroke-width:1.5}
+        svg .bar.drifted{fill:var(--bad)}
         svg .dropline{stroke:#e9b949;stroke-width:1.5;stroke-dasharray:6 3 2 3}
         svg .label-minimum{fill:var(--bad)}
         svg .label-baseline{fill:var(--ok)}
@@ -250,6 +340,10 @@ public struct Report: Sendable {
         tr.missing td{color:var(--muted)}
         tr.failed td{background:#fdecec}
         .scroll{overflow-x:auto}
+        h3{font-size:14px;margin:16px 0 4px}
+        details.compact{margin-top:12px;font-size:13px}
+        details.compact pre{font-size:11px;max-height:480px;overflow:auto;background:#f5f7fa;padding:8px}
+        svg .spread{stroke:#7fb3e0;stroke-width:3;stroke-linecap:round}
         """
 }
 

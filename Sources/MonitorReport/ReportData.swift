@@ -1,7 +1,7 @@
 import Foundation
 import MonitorStore
 
-/// Everything a report shows, read from a store: each period's outputs and the run history.
+/// Everything a report shows: each period's outputs, read from a store, and the launcher's run history.
 public struct ReportData: Sendable {
     /// One period's files; each `nil` when missing (not run yet) or unreadable.
     public struct Period: Sendable {
@@ -14,7 +14,7 @@ public struct ReportData: Sendable {
     }
 
     /// One line of `runs.jsonl` (the fields the report shows).
-    public struct Run: Decodable, Sendable {
+    public struct Run: Decodable, Sendable, Equatable {
         public var sequence: Int
         public var session: String
         public var job: String
@@ -38,11 +38,12 @@ public struct ReportData: Sendable {
     public var storeDirectory: String
     /// Periods `0 ..< T`, `T` from the stored files' `total_periods`.
     public var periods: [Period]
-    /// The whole run history, oldest first (lines that do not decode are skipped).
-    public var runs: [Run]
+    /// The run history, summarised.
+    public var history: RunHistory
 
-    /// Reads `store`. Missing files are gaps, never errors.
-    public init(store: Store, name: String? = nil) {
+    /// Reads `store` and the run history file `runHistory` (the launcher's
+    /// `runs.jsonl`; `nil` for none). Missing files are gaps, never errors.
+    public init(store: Store, runHistory: String?, name: String? = nil) {
         self.storeDirectory = store.root
         self.name = name ?? (store.root.split(separator: "/").last.map(String.init) ?? store.root)
         var loaded: [Int: Period] = [:]
@@ -70,9 +71,7 @@ public struct ReportData: Sendable {
             loaded[index] = period
         }
         self.periods = (0..<total).map { loaded[$0] ?? Period(period: $0, problems: []) }
-        let decoder = JSONDecoder()
-        let history = FileManager.default.contents(atPath: store.runHistoryPath) ?? Data()
-        self.runs = history.split(separator: UInt8(ascii: "\n")).compactMap { try? decoder.decode(Run.self, from: $0) }
+        self.history = runHistory.map { RunHistory(path: $0) } ?? RunHistory()
     }
 
     /// The baseline accuracy the checks used (the latest one recorded).
@@ -87,6 +86,19 @@ public struct ReportData: Sendable {
 
     /// The policy's minimum accuracy, when a check recorded one.
     var minAccuracy: Double? { periods.reversed().lazy.compactMap { $0.metrics?.minAccuracy }.first }
+
+    /// The PSI threshold for score drift, when a check recorded one.
+    var maxPSI: Double? { periods.reversed().lazy.compactMap { $0.metrics?.maxPSI }.first }
+
+    /// A period's estimate: from its check, else from `get-predictions`' summary (not checked yet).
+    static func estimated(_ period: Period) -> EstimatedMetrics? {
+        period.metrics?.estimated ?? period.summary?.estimate?.estimated
+    }
+
+    /// A period's score drift: from its check, else from `get-predictions`' summary.
+    static func scoreDrift(_ period: Period) -> ScoreDriftRecord? {
+        period.metrics?.scoreDrift ?? period.summary?.estimate?.scoreDrift
+    }
 
     /// The policy's maximum drop, when a check recorded one.
     var maxDrop: Double? { periods.reversed().lazy.compactMap { $0.metrics?.maxDrop }.first }

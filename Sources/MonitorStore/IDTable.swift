@@ -5,13 +5,14 @@
 /// arena's bytes only when the tags agree.
 ///
 /// While every id has the same length (``width``), id `i` sits at `i * width`
-/// and no offsets are kept: a lookup then has one cache miss less.
+/// and no offsets are kept: a lookup then has one cache miss less. The jobs
+/// fill and query tables through ``IDJoin``.
 public struct IDTable: Sendable {
     /// The ids' bytes, back to back.
-    public private(set) var bytes: [UInt8] = []
+    private(set) var bytes: [UInt8] = []
     /// When the ids' lengths differ (``width`` is `nil`): `offsets[i] ..< offsets[i + 1]`
     /// is id `i` in ``bytes``. Empty while they all have one length.
-    public private(set) var offsets: [UInt32] = []
+    private(set) var offsets: [UInt32] = []
     /// The length of every id, or -1 once they differ (then ``offsets`` is used).
     private var fixedWidth = 0
     /// The hash table: 0 is empty, else `tag | (number + 1)`, the number in the
@@ -27,7 +28,7 @@ public struct IDTable: Sendable {
     /// The length shared by every id, or `nil` when their lengths differ (0 for an empty table).
     public var width: Int? { fixedWidth >= 0 ? fixedWidth : nil }
 
-    public init(capacity: Int = 1024) {
+    init(capacity: Int = 1024) {
         self.init(slotsFor: capacity)
         bytes = LargeArrays.reserved(capacity: capacity * 12)
     }
@@ -47,7 +48,7 @@ public struct IDTable: Sendable {
     /// ``init(bytes:width:count:)``.)
     ///
     /// - Returns: `nil` when the offsets do not describe `bytes` or an id repeats.
-    public init?(bytes: [UInt8], offsets: [UInt32]) {
+    init?(bytes: [UInt8], offsets: [UInt32]) {
         guard Self.validArena(bytes: bytes, offsets: offsets) else { return nil }
         let count = offsets.count - 1
         let width = count > 0 ? Int(offsets[1]) : 0
@@ -64,7 +65,7 @@ public struct IDTable: Sendable {
     /// Rebuilds a table of `count` ids of `width` bytes each from its arena.
     ///
     /// - Returns: `nil` when `bytes` does not hold exactly that or an id repeats.
-    public init?(bytes: [UInt8], width: Int, count: Int) {
+    init?(bytes: [UInt8], width: Int, count: Int) {
         let (size, overflow) = width.multipliedReportingOverflow(by: count)
         // Two empty ids would repeat: refused before sizing a table for them.
         guard width >= 0, count >= 0, !overflow, size == bytes.count, width > 0 || count <= 1 else { return nil }
@@ -79,7 +80,7 @@ public struct IDTable: Sendable {
     private mutating func fillSlots() -> Bool {
         // In blocks: hash a block of ids and touch their slots first, so the
         // cache misses of the block overlap instead of coming one by one.
-        let block = Self.batchSize
+        let block = IDJoin.batchSize
         var hashes = [Int](repeating: 0, count: block)
         var i = 0
         while i < count {
@@ -108,15 +109,10 @@ public struct IDTable: Sendable {
         }
     }
 
-    /// How many ids the batched callers hash and touch at a time.
-    public static let batchSize = 64
-
     /// Loads the first slot of `hash`, so that a following ``insert(_:hash:)``
-    /// or ``find(_:hash:)`` of it hits the cache. Touch a batch of hashes, pass
-    /// the sum of the results to ``consume(_:)``, then insert or find them: the
-    /// batch's cache misses overlap.
+    /// or ``find(_:hash:)`` of it hits the cache (see ``IDJoin``, which batches them).
     @inline(__always)
-    public func touch(hash: Int) -> Int32 {
+    func touch(hash: Int) -> Int32 {
         Int32(truncatingIfNeeded: slots.withUnsafeBufferPointer { $0[hash & mask] })
     }
 
@@ -124,7 +120,7 @@ public struct IDTable: Sendable {
     /// offsets and first bytes of its id, for a ``find(_:hash:)`` that will
     /// compare against it. Call after ``touch(hash:)`` of the whole batch.
     @inline(__always)
-    public func touchEntry(hash: Int) -> Int32 {
+    func touchEntry(hash: Int) -> Int32 {
         let entry = slots.withUnsafeBufferPointer { $0[hash & mask] }
         guard entry != 0, entry & ~indexMask == tag(hash) else { return Int32(truncatingIfNeeded: entry) }
         let start = bounds(Int(entry & indexMask) - 1).start
@@ -134,7 +130,7 @@ public struct IDTable: Sendable {
 
     /// Keeps the loads of ``touch(hash:)`` from being optimised away.
     @inline(__always)
-    public static func consume(_ value: Int32) {
+    static func consume(_ value: Int32) {
         touchSink.store(value, ordering: .relaxed)
     }
 
@@ -142,13 +138,13 @@ public struct IDTable: Sendable {
     ///
     /// - Returns: the id's number, and whether it was new.
     @inline(__always)
-    public mutating func insert(_ id: UnsafeRawBufferPointer) -> (index: Int, inserted: Bool) {
+    mutating func insert(_ id: UnsafeRawBufferPointer) -> (index: Int, inserted: Bool) {
         insert(id, hash: Self.hash(id))
     }
 
     /// ``insert(_:)`` with the id's ``hash(_:)`` already computed.
     @inline(__always)
-    public mutating func insert(_ id: UnsafeRawBufferPointer, hash: Int) -> (index: Int, inserted: Bool) {
+    mutating func insert(_ id: UnsafeRawBufferPointer, hash: Int) -> (index: Int, inserted: Bool) {
         let tag = tag(hash)
         var slot = hash & mask
         while true {
@@ -172,7 +168,8 @@ public struct IDTable: Sendable {
         return (index, true)
     }
 
-    /// The number of `id`, or `nil`.
+    /// The number of `id`, or `nil`: one lookup, for small tables (a row
+    /// loop looks its ids up in batches, through ``IDJoin``).
     @inline(__always)
     public func find(_ id: UnsafeRawBufferPointer) -> Int? {
         find(id, hash: Self.hash(id))
@@ -180,7 +177,7 @@ public struct IDTable: Sendable {
 
     /// ``find(_:)`` with the id's ``hash(_:)`` already computed.
     @inline(__always)
-    public func find(_ id: UnsafeRawBufferPointer, hash: Int) -> Int? {
+    func find(_ id: UnsafeRawBufferPointer, hash: Int) -> Int? {
         let tag = tag(hash)
         return slots.withUnsafeBufferPointer { slots in
             var slot = hash & mask
@@ -312,8 +309,8 @@ public struct IDTable: Sendable {
     }
 
     /// FNV-1a over 8-byte words, then a final mix.
-    @inline(__always)
-    public static func hash(_ id: UnsafeRawBufferPointer) -> Int {
+    @inlinable @inline(__always)
+    static func hash(_ id: UnsafeRawBufferPointer) -> Int {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         var i = 0
         let n = id.count

@@ -1,3 +1,5 @@
+import MonitorPolicy
+
 /// What `get-predictions` reports about a period's predictions (`summary.json`).
 public struct PredictionSummary: Codable, Sendable, Equatable {
     public var period: Int
@@ -10,9 +12,11 @@ public struct PredictionSummary: Codable, Sendable, Equatable {
     public var predictedClasses: [String: Int]
     /// Score distribution, when the file has scores.
     public var scores: ScoreDistribution?
+    /// The period's estimated metrics and score drift; `nil` when the file predates them.
+    public var estimate: EstimateRecord?
 
     public init(period: Int, totalPeriods: Int, rows: Int, positiveLabel: String, predictedPositiveRate: Double?,
-                predictedClasses: [String: Int], scores: ScoreDistribution?) {
+                predictedClasses: [String: Int], scores: ScoreDistribution?, estimate: EstimateRecord? = nil) {
         self.period = period
         self.totalPeriods = totalPeriods
         self.rows = rows
@@ -20,10 +24,11 @@ public struct PredictionSummary: Codable, Sendable, Equatable {
         self.predictedPositiveRate = predictedPositiveRate
         self.predictedClasses = predictedClasses
         self.scores = scores
+        self.estimate = estimate
     }
 
     enum CodingKeys: String, CodingKey {
-        case period, rows, scores
+        case period, rows, scores, estimate
         case totalPeriods = "total_periods"
         case positiveLabel = "positive_label"
         case predictedPositiveRate = "predicted_positive_rate"
@@ -39,6 +44,7 @@ public struct PredictionSummary: Codable, Sendable, Equatable {
         try c.encode(predictedPositiveRate, forKey: .predictedPositiveRate)
         try c.encode(predictedClasses, forKey: .predictedClasses)
         try c.encode(scores, forKey: .scores)
+        try c.encodeIfPresent(estimate, forKey: .estimate)
     }
 }
 
@@ -94,7 +100,7 @@ public struct Coverage: Codable, Sendable, Equatable {
     }
 }
 
-/// `metrics.json`, the store's external contract (SPEC §7).
+/// `metrics.json`, the store's external contract (docs/store.md lists every field).
 public struct MetricsRecord: Codable, Sendable, Equatable {
     public struct Confusion: Codable, Sendable, Equatable {
         public var labels: [String]
@@ -117,8 +123,7 @@ public struct MetricsRecord: Codable, Sendable, Equatable {
     public var recall: Double?
     public var f1: Double?
     public var rocAUC: Double?
-    /// `binary` or `macro`.
-    public var averaging: String
+    public var averaging: Averaging
     public var positiveLabel: String
     public var confusionMatrix: Confusion
     /// Metric name → why it is `null`.
@@ -131,8 +136,7 @@ public struct MetricsRecord: Codable, Sendable, Equatable {
     public var degraded: Bool
     public var insufficientGroundTruth: Bool
     public var reason: String
-    /// `continue`, `stop_degraded` or `last_period`.
-    public var decision: String
+    public var decision: Decision
     /// The policy's minimum accuracy when the period was checked; `nil` when off
     /// or when the file predates the field.
     public var minAccuracy: Double?
@@ -144,14 +148,26 @@ public struct MetricsRecord: Codable, Sendable, Equatable {
     /// What decided binary or multiclass for the data set (`metadata task`,
     /// `period 0`, `reference set`…); `nil` when the file predates the field.
     public var averagingSource: String?
+    /// The period's metrics estimated from its scores; `nil` with
+    /// ``estimatedReason`` when there is no estimate.
+    public var estimated: EstimatedMetrics?
+    public var estimatedReason: String?
+    /// How far the period's scores moved from the reference's; `nil` when not measured.
+    public var scoreDrift: ScoreDriftRecord?
+    /// The estimate judged the period degraded (only when labels are
+    /// insufficient to judge it); `nil` when not judged on the estimate.
+    public var estimatedDegraded: Bool?
+    /// The policy's PSI threshold for `score_drift.drifted`; `nil` when off.
+    public var maxPSI: Double?
 
     public init(period: Int, totalPeriods: Int, rows: Int, labeled: Int, unlabeled: Int, correct: Int,
                 labelsWithoutPrediction: Int, accuracy: Double?, precision: Double?, recall: Double?, f1: Double?,
-                rocAUC: Double?, averaging: String, positiveLabel: String, confusionMatrix: Confusion,
+                rocAUC: Double?, averaging: Averaging, positiveLabel: String, confusionMatrix: Confusion,
                 undefined: [String: String], baselineAccuracy: Double?, baselineSource: String?, drop: Double?,
-                pValue: Double?, degraded: Bool, insufficientGroundTruth: Bool, reason: String, decision: String,
+                pValue: Double?, degraded: Bool, insufficientGroundTruth: Bool, reason: String, decision: Decision,
                 minAccuracy: Double? = nil, maxDrop: Double? = nil, unexpectedClasses: [String: Int]? = nil,
-                averagingSource: String? = nil) {
+                averagingSource: String? = nil, estimated: EstimatedMetrics? = nil, estimatedReason: String? = nil,
+                scoreDrift: ScoreDriftRecord? = nil, estimatedDegraded: Bool? = nil, maxPSI: Double? = nil) {
         self.period = period
         self.totalPeriods = totalPeriods
         self.rows = rows
@@ -180,6 +196,11 @@ public struct MetricsRecord: Codable, Sendable, Equatable {
         self.maxDrop = maxDrop
         self.unexpectedClasses = unexpectedClasses
         self.averagingSource = averagingSource
+        self.estimated = estimated
+        self.estimatedReason = estimatedReason
+        self.scoreDrift = scoreDrift
+        self.estimatedDegraded = estimatedDegraded
+        self.maxPSI = maxPSI
     }
 
     enum CodingKeys: String, CodingKey {
@@ -198,6 +219,11 @@ public struct MetricsRecord: Codable, Sendable, Equatable {
         case maxDrop = "max_drop"
         case unexpectedClasses = "unexpected_classes"
         case averagingSource = "averaging_source"
+        case estimated
+        case estimatedReason = "estimated_reason"
+        case scoreDrift = "score_drift"
+        case estimatedDegraded = "estimated_degraded"
+        case maxPSI = "max_psi"
     }
 
     /// Writes every field, `null` included: the contract names them all.
@@ -231,5 +257,10 @@ public struct MetricsRecord: Codable, Sendable, Equatable {
         try c.encode(maxDrop, forKey: .maxDrop)
         try c.encode(unexpectedClasses, forKey: .unexpectedClasses)
         try c.encode(averagingSource, forKey: .averagingSource)
+        try c.encode(estimated, forKey: .estimated)
+        try c.encode(estimatedReason, forKey: .estimatedReason)
+        try c.encode(scoreDrift, forKey: .scoreDrift)
+        try c.encode(estimatedDegraded, forKey: .estimatedDegraded)
+        try c.encode(maxPSI, forKey: .maxPSI)
     }
 }

@@ -5,15 +5,15 @@ import Platform
 ///
 /// ```
 /// ROOT/periods/NNNN/predictions.bin   get-predictions
-/// ROOT/periods/NNNN/summary.json      get-predictions
+/// ROOT/periods/NNNN/summary.json      get-predictions (with the estimate and score drift)
 /// ROOT/periods/NNNN/joined.bin        load-ground-truth
 /// ROOT/periods/NNNN/coverage.json     load-ground-truth
 /// ROOT/periods/NNNN/metrics.json      check-model (external contract)
-/// ROOT/launcher/runs.jsonl            cml-local: run history, one JSON object per run
-/// ROOT/launcher/logs/<run-id>.log     cml-local: each run's output
-/// ROOT/launcher/rehearsal/            cml-local run --as-cml: the project its runs start in
+/// ROOT/reference/reference.bin       the first job that needs it (see StoredReference)
 /// ROOT/.lock                          held by the pipeline using the store
 /// ```
+///
+/// Other entries under ROOT belong to the tools that made them (the launcher's history, a report).
 ///
 /// Every write is atomic; writing a period's predictions removes that period's
 /// later outputs, so the store never pairs new inputs with old results.
@@ -49,10 +49,6 @@ public struct Store: Sendable {
     public func joinedPath(_ period: Int) -> String { "\(periodDirectory(period))/joined.bin" }
     public func coveragePath(_ period: Int) -> String { "\(periodDirectory(period))/coverage.json" }
     public func metricsPath(_ period: Int) -> String { "\(periodDirectory(period))/metrics.json" }
-    public var runHistoryPath: String { "\(root)/launcher/runs.jsonl" }
-    public var runLogsDirectory: String { "\(root)/launcher/logs" }
-    public func runLogPath(runID: String) -> String { "\(runLogsDirectory)/\(runID).log" }
-    public var rehearsalDirectory: String { "\(root)/launcher/rehearsal" }
     var lockPath: String { "\(root)/.lock" }
 
     /// The periods that have a directory under `ROOT/periods`, sorted.
@@ -75,6 +71,14 @@ public struct Store: Sendable {
     /// The older outputs go first: a run killed (or failing) half-way leaves
     /// new predictions without later outputs, never beside stale ones.
     public func writePredictions(_ predictions: StoredPredictions, summary: PredictionSummary, period: Int) throws(StoreError) {
+        try writePredictions(predictions, period: period) { summary }
+    }
+
+    /// ``writePredictions(_:summary:period:)`` with the summary made once the
+    /// predictions are written (work on it can go on meanwhile).
+    public func writePredictions(
+        _ predictions: StoredPredictions, period: Int, summary: () -> PredictionSummary
+    ) throws(StoreError) {
         try FileSystem.remove(metricsPath(period))
         try FileSystem.remove(coveragePath(period))
         try FileSystem.remove(joinedPath(period))
@@ -82,7 +86,7 @@ public struct Store: Sendable {
         try FileSystem.writeAtomically(to: predictionsPath(period)) { (file: inout FileWriter) throws(StoreError) in
             try predictions.encode(into: &file)
         }
-        try writeJSON(summary, to: summaryPath(period))
+        try writeJSON(summary(), to: summaryPath(period))
     }
 
     public func readPredictions(_ period: Int) throws(StoreError) -> StoredPredictions {
@@ -177,7 +181,7 @@ public struct Store: Sendable {
         return try decode(&reader)
     }
 
-    func writeJSON(_ value: some Encodable, to path: String) throws(StoreError) {
+    func writeJSON(_ value: some Encodable, to path: String, durable: Bool = true) throws(StoreError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data: Data
@@ -186,7 +190,13 @@ public struct Store: Sendable {
         } catch {
             throw StoreError(.io, path: path, "cannot encode: \(error)")
         }
-        try FileSystem.writeAtomically(Array(data) + [UInt8(ascii: "\n")], to: path)
+        let bytes = Array(data) + [UInt8(ascii: "\n")]
+        try FileSystem.writeAtomically(to: path, durable: durable) { (file: inout FileWriter) throws(StoreError) in
+            let result: Result<Void, StoreError> = bytes.withUnsafeBytes { buffer in
+                Result { () throws(StoreError) in try file.write(buffer) }
+            }
+            try result.get()
+        }
     }
 
     func readJSON<T: Decodable>(_ type: T.Type, from path: String) throws(StoreError) -> T {

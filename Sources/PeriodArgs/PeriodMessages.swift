@@ -8,6 +8,15 @@ public enum PeriodMessages {
         "Parameter provided: period \(period.current) of \(period.total)"
     }
 
+    /// Printed by `get-predictions --period next` once it has resolved the period
+    /// (`completed` periods `0 ..< period.current` are done in the store).
+    public static func parameterProvided(next period: Period) -> String {
+        let after =
+            period.current == 0
+            ? "the store has no completed period" : "next after the store's last completed period \(period.current - 1)"
+        return "\(parameterProvided(period)) (\(after))"
+    }
+
     /// The exit condition, `C == T`.
     public static func allCompleted(_ period: Period) -> String {
         "All periods completed! (Period \(period.current) = Total \(period.total))"

@@ -14,6 +14,21 @@ public enum PipelineJob: String, Sendable, CaseIterable {
         }
     }
 
+    /// The job-level variable naming the pipeline, for several pipelines in one project.
+    public static let pipelineVariable = "MONITOR_PIPELINE"
+
+    /// The CML job name in pipeline `pipeline`: ``name`` with ` [pipeline]`
+    /// appended ("Get Predictions [churn]"); ``name`` alone for `nil` or empty.
+    public func name(pipeline: String?) -> String {
+        Self.name(name, pipeline: pipeline)
+    }
+
+    /// `base` with ` [pipeline]` appended, unless `pipeline` is `nil` or empty.
+    public static func name(_ base: String, pipeline: String?) -> String {
+        guard let pipeline, !pipeline.isEmpty else { return base }
+        return "\(base) [\(pipeline)]"
+    }
+
     /// The executable's product name.
     public var executable: String { rawValue }
 

@@ -1,3 +1,4 @@
+import CMLAPI
 import Foundation
 import Hummingbird
 import JobClient
@@ -116,4 +117,18 @@ extension JobClient {
     init(transport kind: TransportKind, configuration: CMLConfiguration, retry: RetryPolicy) {
         self.init(configuration: configuration, retry: retry, transport: kind.transport)
     }
+
+    /// This client, recording in `waits` the waits before its retries instead of waiting.
+    func recording(_ waits: RecordedWaits) -> JobClient {
+        var client = self
+        client.sleep = { waits.record($0) }
+        return client
+    }
+}
+
+/// The waits a client asked for before its retries.
+final class RecordedWaits: Sendable {
+    private let waits = Mutex<[Duration]>([])
+    var all: [Duration] { waits.withLock { $0 } }
+    func record(_ wait: Duration) { waits.withLock { $0.append(wait) } }
 }

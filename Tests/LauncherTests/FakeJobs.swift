@@ -63,15 +63,15 @@ struct FakeJobs {
     }
 
     /// Runs a whole pipeline in-process; returns its result and output lines.
-    func run(_ options: LauncherOptions, interruptAfter: Duration? = nil) async -> (PipelineResult, [String]) {
+    /// With `interruptOn`, interrupts the launcher when an output line contains it.
+    func run(_ options: LauncherOptions, interruptOn marker: String? = nil) async -> (PipelineResult, [String]) {
         let lines = Mutex<[String]>([])
-        let launcher = Launcher(options: options) { line in lines.withLock { $0.append(line) } }
-        if let interruptAfter {
-            Task {
-                try? await Task.sleep(for: interruptAfter)
-                launcher.interrupt()
-            }
+        let interrupt = Mutex<(@Sendable () -> Void)?>(nil)
+        let launcher = Launcher(options: options) { line in
+            lines.withLock { $0.append(line) }
+            if let marker, line.contains(marker) { interrupt.withLock { $0 }?() }
         }
+        interrupt.withLock { $0 = { launcher.interrupt() } }
         let result = await launcher.run()
         return (result, lines.withLock { $0 })
     }

@@ -34,7 +34,7 @@ struct RehearsalTests {
             #expect(driver.env["PATH"] == "/usr/local/bin:/usr/bin:/bin")
             #expect(driver.env["CDSW_API_URL"]?.hasPrefix("http://127.0.0.1:") == true)
             var allowed: Set<String> = [
-                "PATH", "LANG", "HOME", "TMPDIR", "MONITOR_DATA_DIR", "MONITOR_STORE_DIR", "CDSW_API_URL",
+                "PATH", "LANG", "HOME", "TMPDIR", "MONITOR_DATA_DIR", "MONITOR_STORE_DIR", "MONITOR_LEASE_PID", "CDSW_API_URL",
                 "CDSW_APIV2_KEY", "CDSW_PROJECT_ID", "FAKE_ROLE", "FAKE_RECORD", "JOB_ARGUMENTS", "MONITOR_HTTP_TRANSPORT",
             ]
             if driver.env["FAKE_ROLE"] == "gp" { allowed.insert("JOB_LEVEL_ONLY") }
@@ -66,7 +66,7 @@ struct RehearsalTests {
         let (result, output) = await fake.run(rehearsal.options(fake.definitions(cm: ["FAKE_EXIT": "3", "FAKE_EXIT_PERIOD": "1"])))
         #expect(result.exitStatus == 3, "\(output.joined(separator: "\n"))")
         #expect(rehearsal.records().count == 6)
-        #expect(result.runs.last?.exitCode == 3)
+        #expect(result.runs().last?.exitCode == 3)
         #expect(output.last?.hasPrefix("Pipeline STOPPED after 6 runs: run #6 Check Model --period 1,4 exited 3") == true)
     }
 

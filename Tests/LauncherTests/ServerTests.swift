@@ -1,3 +1,4 @@
+import CMLAPI
 import Foundation
 import JobClient
 import Launcher

@@ -52,6 +52,19 @@ func readBack(_ directory: String) throws -> ReadBack {
     return result
 }
 
+/// The ids of a data set's reference predictions and labels files (each in file order; both must agree).
+func referenceIDs(_ directory: String) throws -> [String] {
+    let files = try #require(try DataSet(directory: directory).referencePaths())
+    let predictions = try PredictionReader(path: files.predictions)
+    var ids: [String] = []
+    while try predictions.next() { ids.append(String(decoding: predictions.id, as: UTF8.self)) }
+    let labels = try LabelReader(path: files.labels)
+    var labeled: [String] = []
+    while try labels.next() { labeled.append(String(decoding: labels.id, as: UTF8.self)) }
+    #expect(Set(labeled) == Set(ids))
+    return ids
+}
+
 private func combinedCSV(rows: Int) -> String {
     var text = "id,prediction,score,label\n"
     for i in 0..<rows { text += "id-\(i),\(i % 2),0.\(i % 10),\(i % 3 == 0 ? "" : String((i + 1) % 2))\n" }
@@ -167,14 +180,18 @@ private func combinedCSV(rows: Int) -> String {
                     prediction: "known_prediction", score: "probability_class_1", label: "artificial_ground_truth",
                     period: "period"),
                 outputDirectory: "\(dir)/migrated", name: "migrated", referenceRows: 4))
-        #expect(summary.rowsPerPeriod == [3, 2, 4])
-        #expect(summary.referenceAccuracy == 0.75)  // the first 4 labeled rows; row 4 (i = 3) is wrong
+        // The first 4 labeled rows are the reference set, out of the periods: period value 0 is gone.
+        #expect(summary.rowsPerPeriod == [1, 4])
+        #expect(summary.referenceAccuracy == 0.75)  // row 4 (i = 3) is wrong
         #expect(summary.referenceRows == 4)
         let back = try readBack("\(dir)/migrated")
         #expect(back.metadata.reference["accuracy"] == summary.referenceAccuracy)
-        #expect(back.predictions[0].map(\.id) == ["row-1", "row-2", "row-3"])
-        #expect(back.predictions[1].map(\.score) == [0.9, 0.2])
-        #expect(back.labels[1] == ["row-4": "0", "row-5": "0"])
+        #expect(back.predictions[0].map(\.id) == ["row-5"])
+        #expect(back.predictions[1].map(\.score) == [0.9, 0.2, 0.9, 0.2])
+        #expect(back.labels[1] == ["row-6": "1", "row-7": "0", "row-8": "1", "row-9": "0"])
+        let files = try #require(back.metadata.referenceFiles)
+        #expect(files.predictions == "reference/predictions.csv.gz" && files.labels == "reference/labels.csv.gz")
+        #expect(try referenceIDs("\(dir)/migrated") == ["row-1", "row-2", "row-3", "row-4"])
     }
 
     @Test func textPeriodValuesAreSortedAndIntegerGapsKept() throws {
@@ -201,14 +218,15 @@ private func combinedCSV(rows: Int) -> String {
             ImportOptions(
                 input: .separate(predictions: predictions, labels: labels), split: .window(seconds: 86400),
                 outputDirectory: "\(dir)/out", name: "two", referenceRows: 2))
-        #expect(summary.rowsPerPeriod == [2, 2])
+        // The labels file's first 2 labeled ids (p4, p,3) are the reference set, out of the periods.
+        #expect(summary.rowsPerPeriod == [2])
         #expect(summary.labelsWithoutPrediction == 1)
-        #expect(summary.labeled == 3)
+        #expect(summary.labeled == 1)
         #expect(summary.referenceAccuracy == 1.0)  // p4 → 0 correct, p,3 → 1 correct
         let back = try readBack("\(dir)/out")
-        #expect(back.predictions[1].map(\.id) == ["p,3", "p4"])
+        #expect(back.predictions[0].map(\.id) == ["p1", "p2"])
         #expect(back.labels[0] == ["p1": "1"])
-        #expect(back.labels[1] == ["p4": "0", "p,3": "1"])
+        #expect(try referenceIDs("\(dir)/out") == ["p,3", "p4"])
     }
 
     @Test func duplicateIDInPredictionsIsAnError() throws {
@@ -284,7 +302,29 @@ private func combinedCSV(rows: Int) -> String {
         #expect(parsed == seconds)
     }
 
-    @Test(arguments: ["2024-02-30T00:00:00Z", "2024-01-01T00:00:00", "2024-01-01", "2024-01-01T00:00:00+0200", "x"])
+    /// Every form the importer accepts: a replacement parser must take them all, with these values.
+    @Test(arguments: [
+        ("2024-01-31T12:00:00Z", Int64(1_706_702_400)), ("2024-01-31t12:00:00Z", 1_706_702_400),
+        ("2024-01-31 12:00:00Z", 1_706_702_400), ("2024-01-31T12:00:00z", 1_706_702_400),
+        ("2024-01-31T12:00:00.5Z", 1_706_702_400), ("2024-01-31T12:00:00.123456789Z", 1_706_702_400),
+        ("2024-01-31T14:00:00+02:00", 1_706_702_400), ("2024-01-31T07:30:00-04:30", 1_706_702_400),
+        ("2024-01-31T12:00:00+00:00", 1_706_702_400), ("2024-01-31T12:00:00-00:00", 1_706_702_400),
+        ("2024-01-31 14:00:00.25+02:00", 1_706_702_400), ("2016-12-31T23:59:60Z", 1_483_228_799),
+        ("2024-02-29T00:00:00Z", 1_709_164_800), ("2000-02-29T00:00:00Z", 951_782_400),
+        ("0000-03-01T00:00:00Z", -62_162_035_200), ("9999-12-31T23:59:59Z", 253_402_300_799),
+        ("1969-12-31T23:59:59.999Z", -1),
+    ])
+    func rfc3339AcceptedForms(text: String, seconds: Int64) {
+        #expect(Array(text.utf8).withUnsafeBytes { RFC3339.parse($0) } == seconds)
+    }
+
+    @Test(arguments: [
+        "2024-02-30T00:00:00Z", "2024-01-01T00:00:00", "2024-01-01", "2024-01-01T00:00:00+0200", "x",
+        "2023-02-29T00:00:00Z", "2100-02-29T00:00:00Z", "2024-13-01T00:00:00Z", "2024-01-01T24:00:00Z",
+        "2024-01-01T00:60:00Z", "2024-01-01T00:00:61Z", "2024-1-01T00:00:00Z", "2024-01-01T00:00:00.Z",
+        "2024-01-01T00:00:00Z ", " 2024-01-01T00:00:00Z", "2024-01-01T00:00:00+24:00", "20240101T000000Z",
+        "2024-01-01_00:00:00Z",
+    ])
     func rfc3339Invalid(text: String) {
         #expect(Array(text.utf8).withUnsafeBytes { RFC3339.parse($0) } == nil)
     }

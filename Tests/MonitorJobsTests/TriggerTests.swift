@@ -68,7 +68,11 @@ func period(_ text: String) throws -> PeriodOption {
             }
         }
         let output = RecordingOutput()
-        let context = JobContext(dataDirectory: data, storeDirectory: store, environment: [:], output: output, trigger: trigger)
+        // One chain: a real trigger passes the chain id on in the run's environment, this fake does not.
+        let context = JobContext(
+            dataDirectory: data, storeDirectory: store, environment: ["MONITOR_CHAIN_ID": "chain-test"], output: output,
+            trigger: trigger
+        )
 
         #expect(await GetPredictionsStep.run(period: try PeriodOption.parse([]), context: context) == .success)
         #expect(await LoadGroundTruthStep.run(period: try period("0,2"), context: context) == .success)
@@ -101,7 +105,7 @@ func period(_ text: String) throws -> PeriodOption {
     @Test func aDegradedStopTriggersNothing() async throws {
         let (data, store) = try workspace()
         let trigger = RecordingTrigger { _ in "" }
-        let context = JobContext(dataDirectory: data, storeDirectory: store, environment: ["MONITOR_MIN_ACCURACY": "0.99"],
+        let context = JobContext(dataDirectory: data, storeDirectory: store, environment: ["MONITOR_MIN_ACCURACY": "0.99", "MONITOR_CHAIN_ID": "chain-test"],
                                  output: RecordingOutput(), trigger: trigger)
         #expect(await GetPredictionsStep.run(period: try period("0,2"), context: context) == .success)
         #expect(await LoadGroundTruthStep.run(period: try period("0,2"), context: context) == .success)

@@ -1,5 +1,6 @@
 import Foundation
-import MonitorStore
+import MonitorPolicy
+@testable import MonitorStore
 import Testing
 
 func temporaryDirectory() throws -> String {
@@ -270,10 +271,10 @@ func overwrite(_ path: String, with bytes: [UInt8]) {
         #expect(try store.readMetrics(0) == nil)
         let record = MetricsRecord(
             period: 0, totalPeriods: 3, rows: 0, labeled: 0, unlabeled: 0, correct: 0, labelsWithoutPrediction: 0,
-            accuracy: nil, precision: nil, recall: nil, f1: nil, rocAUC: nil, averaging: "binary", positiveLabel: "1",
+            accuracy: nil, precision: nil, recall: nil, f1: nil, rocAUC: nil, averaging: .binary, positiveLabel: "1",
             confusionMatrix: .init(labels: [], matrix: []), undefined: ["accuracy": "no labeled rows"],
             baselineAccuracy: nil, baselineSource: nil, drop: nil, pValue: nil, degraded: false,
-            insufficientGroundTruth: true, reason: "insufficient ground truth", decision: "continue"
+            insufficientGroundTruth: true, reason: "insufficient ground truth", decision: .continue
         )
         try store.writeMetrics(record)
         #expect(try store.readMetrics(0) == record)
@@ -283,6 +284,32 @@ func overwrite(_ path: String, with bytes: [UInt8]) {
             #expect(object[key] != nil, "missing \(key)")
         }
         #expect(object["roc_auc"] is NSNull)
+    }
+
+    /// `averaging` and `decision` are the policy's enums in Swift and the same strings in the file as before.
+    @Test(arguments: [("binary", "continue"), ("macro", "stop_degraded"), ("binary", "last_period")])
+    func metricsEnumsKeepTheirStrings(averaging: String, decision: String) throws {
+        let store = Store(root: try temporaryDirectory())
+        let json = #"""
+            {"period": 1, "total_periods": 2, "rows": 4, "labeled": 4, "unlabeled": 0, "correct": 3,
+             "labels_without_prediction": 0, "accuracy": 0.75, "precision": null, "recall": null, "f1": null,
+             "roc_auc": null, "averaging": "\#(averaging)", "positive_label": "1",
+             "confusion_matrix": {"labels": ["0", "1"], "matrix": [[1, 1], [0, 2]]}, "undefined": {},
+             "baseline_accuracy": 0.9, "baseline_source": "period 0", "drop": 0.15, "p_value": 0.01,
+             "degraded": true, "insufficient_ground_truth": false, "reason": "r", "decision": "\#(decision)",
+             "min_accuracy": null, "max_drop": 0.05, "unexpected_classes": {}, "averaging_source": "period 0"}
+            """#
+        try FileSystem.writeAtomically(json, to: store.metricsPath(1))
+        let record = try #require(try store.readMetrics(1))
+        #expect(record.averaging == Averaging(rawValue: averaging) && record.decision == Decision(rawValue: decision))
+        try store.writeMetrics(record)
+        let written = try JSONSerialization.jsonObject(with: Data(try FileSystem.read(store.metricsPath(1)))) as! [String: Any]
+        let given = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: Any]
+        // Fields added since this file was written come back as null; every field it had comes back unchanged.
+        for (key, value) in given {
+            #expect((written[key] as? NSObject) == (value as? NSObject), "\(key)")
+        }
+        #expect(written["decision"] as? String == decision && written["averaging"] as? String == averaging)
     }
 
     @Test func atomicWriteLeavesNoTemporaryFiles() throws {

@@ -79,15 +79,13 @@ extension Response {
 
 /// Runs a job process off the cooperative pool, so the in-process server keeps answering.
 func runJobDetached(_ job: String, _ arguments: [String], environment: [String: String], directory: String) async throws
-    -> (ProcessResult, Duration)
+    -> ProcessResult
 {
     try await withCheckedThrowingContinuation { continuation in
         Thread.detachNewThread {
-            let clock = ContinuousClock()
-            let start = clock.now
             do {
                 let result = try runProduct(job, arguments, environment: environment, directory: directory)
-                continuation.resume(returning: (result, clock.now - start))
+                continuation.resume(returning: result)
             } catch {
                 continuation.resume(throwing: error)
             }
@@ -95,18 +93,18 @@ func runJobDetached(_ job: String, _ arguments: [String], environment: [String: 
     }
 }
 
-@Suite("Faults: the CML API down, slow, failing, then recovering", .serialized)
+@Suite("Faults: the CML API down, slow, failing, then recovering", .serialized, .timeLimit(.minutes(1)))
 struct APIFaultTests {
     static let key = "PLANTED-k3y-7f3a9c1e-do-not-print"
 
     /// A one-period data set; get-predictions is the job under test (it triggers Load Ground Truth).
-    func runGetPredictions(_ environment: [String: String]) async throws -> (ProcessResult, Duration, Sandbox) {
+    func runGetPredictions(_ environment: [String: String]) async throws -> (ProcessResult, Sandbox) {
         let sandbox = try Sandbox.make([generatedPeriod(period: 0, rows: 50, seed: 9)], label: "api")
-        let (result, elapsed) = try await runJobDetached(
+        let result = try await runJobDetached(
             "get-predictions", ["--period", "0,1", "--data", sandbox.data, "--store", sandbox.store],
             environment: ["PATH": "/usr/bin:/bin"].merging(environment) { $1 }, directory: sandbox.root
         )
-        return (result, elapsed, sandbox)
+        return (result, sandbox)
     }
 
     /// The job's failure line: the cause, and how to resume.
@@ -134,7 +132,7 @@ struct APIFaultTests {
             default: ScriptedAPI.success(method)
             }
         }
-        let (result, elapsed, sandbox) = try await runGetPredictions(api.environment(key: Self.key))
+        let (result, sandbox) = try await runGetPredictions(api.environment(key: Self.key))
         defer { sandbox.remove() }
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.isEmpty)
@@ -142,18 +140,15 @@ struct APIFaultTests {
         #expect(result.lines.contains("  Job run ID: run-42"))
         #expect(api.requests >= 5)  // 3 failures, the listing, the new run (more if a request outlives its timeout)
         #expect(api.authorizations.allSatisfy { $0 == "Bearer \(Self.key)" })
-        // The first failure is the early lookup while the job works; the trigger then backs off 200 + 400 ms.
-        #expect(elapsed >= .milliseconds(600))
     }
 
     @Test("an API that keeps answering 503 fails the job after 5 attempts, naming the resume command")
     func keepsFailing() async throws {
         let api = try await ScriptedAPI.start { _, _, _ in .apiError(.serviceUnavailable, "maintenance window") }
-        let (result, elapsed, sandbox) = try await runGetPredictions(api.environment(key: Self.key))
+        let (result, sandbox) = try await runGetPredictions(api.environment(key: Self.key))
         defer { sandbox.remove() }
         expectTriggerFailure(result, sandbox, cause: ["HTTP 503", "maintenance window", "(after 5 attempts)"])
         #expect(api.requests == 6)  // the early lookup while the job works, then the trigger's 5 attempts
-        #expect(elapsed >= .milliseconds(3000))  // 200 + 400 + 800 + 1600 ms
     }
 
     @Test("an API that is down (closed port) fails the job after the retries")
@@ -162,7 +157,7 @@ struct APIFaultTests {
         let environment = [
             "CDSW_API_URL": "http://127.0.0.1:\(port)/api/v1", "CDSW_APIV2_KEY": Self.key, "CDSW_PROJECT_ID": "p",
         ]
-        let (result, _, sandbox) = try await runGetPredictions(environment)
+        let (result, sandbox) = try await runGetPredictions(environment)
         defer { sandbox.remove() }
         expectTriggerFailure(result, sandbox, cause: ["cannot reach http://127.0.0.1:\(port)/api/v2", "(after 5 attempts)"])
     }
@@ -175,11 +170,10 @@ struct APIFaultTests {
         }
         var environment = api.environment(key: Self.key)
         environment["MONITOR_API_TIMEOUT"] = "0.3"
-        let (result, elapsed, sandbox) = try await runGetPredictions(environment)
+        let (result, sandbox) = try await runGetPredictions(environment)
         defer { sandbox.remove() }
         expectTriggerFailure(result, sandbox, cause: ["no answer within 0.3 s", "(after 5 attempts)"])
         #expect(api.requests == 6)  // the early lookup, then 5 attempts
-        #expect(elapsed < .seconds(10))
     }
 
     @Test("a rejected key (401) fails at once; the key appears nowhere, even when the server echoes it")
@@ -188,7 +182,7 @@ struct APIFaultTests {
             let api = try await ScriptedAPI.start { _, _, _ in
                 .apiError(.unauthorized, echo ? "invalid API key \(Self.key)" : "invalid API key")
             }
-            let (result, _, sandbox) = try await runGetPredictions(api.environment(key: Self.key))
+            let (result, sandbox) = try await runGetPredictions(api.environment(key: Self.key))
             defer { sandbox.remove() }
             expectTriggerFailure(result, sandbox, cause: ["HTTP 401", "invalid API key"])
             #expect(api.requests == 1)
@@ -204,7 +198,7 @@ struct APIFaultTests {
     func invalidTimeout() async throws {
         var environment = ["CDSW_API_URL": "http://127.0.0.1:9/api/v1", "CDSW_APIV2_KEY": Self.key, "CDSW_PROJECT_ID": "p"]
         environment["MONITOR_API_TIMEOUT"] = "soon"
-        let (result, _, sandbox) = try await runGetPredictions(environment)
+        let (result, sandbox) = try await runGetPredictions(environment)
         defer { sandbox.remove() }
         expectOneError(result, ["Invalid MONITOR_API_TIMEOUT 'soon'"])
         #expect(!FileManager.default.fileExists(atPath: sandbox.store))

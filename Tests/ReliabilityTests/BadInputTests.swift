@@ -231,7 +231,7 @@ let metadataDamage: [BadInput] = [
     },
 ]
 
-/// Invalid `--period` values (SPEC §3): every job rejects each before reading anything.
+/// Invalid `--period` values (docs/period-contract.md): every job rejects each before reading anything.
 let invalidPeriods: [String] = [
     "", " ", "1", ",", "1,", ",1", "a,b", "1,2,3", "-1,2", "+1,2", "1,-2", "0,0", "3,2", "1.0,2", "0x1,2", "1e1,2",
     "99999999999999999999,1", "1,99999999999999999999", "\u{FF11},\u{FF12}", "1 2", "1;2", "1,2\n", "\t", "0,,2",

@@ -14,8 +14,6 @@ struct KillWorld {
     var dataB: String { "\(sandbox.root)/dataB" }
     let old: [String: Data]
     let new: [String: Data]
-    /// Clean run time of each job on the new data.
-    let durations: [String: Duration]
     /// The store-level records of the new data's store (its data set, its task): in place
     /// before a job runs, so that the job's first write is its own output.
     let records: [String: Data]
@@ -28,23 +26,19 @@ struct KillWorld {
             [generatedPeriod(period: 0, rows: rows, accuracy: 0.8, seed: 202, unknownLabels: 5, unlabeledEvery: 7)],
             to: "\(root)/dataB"
         )
-        func reference(_ data: String, _ store: String) throws -> ([String: Data], [String: Duration]) {
-            var times: [String: Duration] = [:]
+        func reference(_ data: String, _ store: String) throws -> [String: Data] {
             for job in Self.jobs {
-                let clock = ContinuousClock()
-                let start = clock.now
                 let result = try runProduct(
                     job, ["--period", "0,1", "--data", data, "--store", store], directory: root
                 )
-                times[job] = clock.now - start
                 guard result.status == 0 else { throw FixtureError("\(job): \(result.stderr)") }
             }
             var files: [String: Data] = [:]
             for file in Self.files { files[file] = contents("\(store)/periods/0000/\(file)") }
-            return (files, times)
+            return files
         }
-        (old, _) = try reference("\(root)/dataA", "\(root)/refA")
-        (new, durations) = try reference("\(root)/dataB", "\(root)/refB")
+        old = try reference("\(root)/dataA", "\(root)/refA")
+        new = try reference("\(root)/dataB", "\(root)/refB")
         var records: [String: Data] = [:]
         for file in ["dataset.json", "task.json"] { records[file] = contents("\(root)/refB/\(file)") }
         self.records = records

@@ -9,7 +9,7 @@ private func triggerLoadGroundTruth(_ server: WireCML, extra: [String: String] =
     defer { sandbox.remove() }
     var environment = ["PATH": "/usr/bin:/bin", "MONITOR_API_TIMEOUT": "5"].merging(server.environment) { $1 }
     environment.merge(extra) { $1 }
-    let (result, _) = try await runJobDetached(
+    let result = try await runJobDetached(
         "get-predictions", ["--period", "0,1", "--data", sandbox.data, "--store", sandbox.store],
         environment: environment, directory: sandbox.root
     )

@@ -69,7 +69,7 @@ struct TLSTrustTests {
             "PATH": "/usr/bin:/bin", "CDSW_API_URL": "https://127.0.0.1:\(server.port)/api/v1", "CDSW_APIV2_KEY": "tls-key-0a1b2c3d",
             "CDSW_PROJECT_ID": "tls-proj-0000-0001",
         ].merging(extra) { $1 }
-        let (result, _) = try await runJobDetached(
+        let result = try await runJobDetached(
             "get-predictions", ["--period", "0,1", "--data", sandbox.data, "--store", sandbox.store],
             environment: environment, directory: sandbox.root
         )

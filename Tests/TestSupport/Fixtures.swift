@@ -62,7 +62,7 @@ public struct PeriodFixture: Sendable {
     }
 }
 
-/// Writes a SPEC §4 data set: `metadata.json.gz`, `predictions/period_NNNN.csv.gz`, `labels/…`.
+/// Writes a data set (docs/data-format.md): `metadata.json.gz`, `predictions/period_NNNN.csv.gz`, `labels/…`.
 public func writeDataSet(
     _ periods: [PeriodFixture],
     to directory: String,

@@ -2,7 +2,7 @@ import FuzzSupport
 import PeriodArgs
 
 /// Fuzzes the `--period` parser against a plain reference implementation of
-/// SPEC §3: both must agree on every input, an accepted value must satisfy
+/// the period contract (docs/period-contract.md): both must agree on every input, an accepted value must satisfy
 /// the contract and round-trip, and a rejection must be one line.
 @main
 enum PeriodFuzzer {

@@ -1,3 +1,4 @@
+import CMLAPI
 import Foundation
 import JobClient
 
@@ -11,7 +12,7 @@ import JobClient
 /// order, it creates the missing jobs (a creation whose answer is lost is
 /// looked for by name before it is sent again: never two jobs of one name)
 /// and patches the fields the API can change (`cpu`, `memory`, `timeout`,
-/// `environment`), reading each patched job back: a field the server did not
+/// `environment`, `schedule`), reading each patched job back: a field the server did not
 /// apply is reported as such. `script`, `arguments`, `runtime_identifier` and
 /// `kernel` cannot be changed through the API: a difference in them is
 /// reported at every deploy until `--recreate NAME` replaces that job (its run
@@ -84,7 +85,7 @@ public struct Deployer: Sendable {
 
     public init(client: JobClient, definitions: JobDefinitions, runtimeIdentifier: String? = nil, kernel: String? = nil) {
         self.client = client
-        self.definitions = definitions
+        self.definitions = definitions.deployed()
         self.runtimeIdentifier = runtimeIdentifier
         self.kernel = kernel
     }
@@ -230,7 +231,8 @@ public struct Deployer: Sendable {
             timeout: definition.timeoutSeconds, environment: definition.environment,
             runtimeIdentifier: runtimeIdentifier ?? (kernel == nil ? definition.runtimeIdentifier : nil),
             kernel: kernel ?? definition.kernel,
-            arguments: definition.arguments, killOnTimeout: true
+            arguments: definition.arguments ?? (definition.schedule == nil ? nil : JobDefinition.scheduledArguments),
+            killOnTimeout: true, schedule: definition.schedule
         )
     }
 
@@ -244,6 +246,7 @@ public struct Deployer: Sendable {
         if job.timeout != desired.timeout { update.timeout = desired.timeout }
         if job.environment != desired.environment { update.environment = WireFormat.json(desired.environment) }
         if desired.killOnTimeout == true, !job.killOnTimeout { update.killOnTimeout = true }
+        if let schedule = desired.schedule, schedule != job.schedule { update.schedule = schedule }
         var fixed: [String] = []
         if job.script != desired.script { fixed.append("script") }
         if let runtime = desired.runtimeIdentifier, runtime != job.runtimeIdentifier { fixed.append("runtime_identifier") }

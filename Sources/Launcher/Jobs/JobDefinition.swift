@@ -1,4 +1,5 @@
 import Foundation
+import PeriodArgs
 
 /// One job of `jobs/jobs.json`: what to run and with which resources and
 /// job-level environment, for the launcher and for deployment to CML.
@@ -26,6 +27,19 @@ public struct JobDefinition: Codable, Sendable, Equatable {
     /// Deployment only: the CML job's default arguments; `nil` sends none and
     /// leaves a deployed job's arguments alone.
     public var arguments: String?
+    /// Deployment only: CML's `schedule`, a cron expression (`0 6 * * *`: every
+    /// day at 06:00); `nil` leaves the job unscheduled. A scheduled job's
+    /// default arguments are ``scheduledArguments`` unless ``arguments`` says otherwise.
+    public var schedule: String?
+
+    /// The arguments of a scheduled run: continue where the store stopped.
+    public static let scheduledArguments = "--period next"
+
+    /// The job's name in CML: ``name``, with ` [pipeline]` when its environment
+    /// (and `extra`, e.g. `--job-env`) sets `MONITOR_PIPELINE` ("Get Predictions [churn]").
+    public func deployedName(extra: [String: String] = [:]) -> String {
+        PipelineJob.name(name, pipeline: extra[PipelineJob.pipelineVariable] ?? environment[PipelineJob.pipelineVariable])
+    }
 
     /// The longest timeout in seconds: CML's job timeout is an int32 (about 68 years).
     public static let maxTimeoutSeconds = Int(Int32.max)
@@ -33,7 +47,7 @@ public struct JobDefinition: Codable, Sendable, Equatable {
     public init(
         name: String, executable: String, script: String = "", cpu: Double = 1, memory: Double = 2,
         timeoutSeconds: Int = 3600, environment: [String: String] = [:],
-        runtimeIdentifier: String? = nil, kernel: String? = nil, arguments: String? = nil
+        runtimeIdentifier: String? = nil, kernel: String? = nil, arguments: String? = nil, schedule: String? = nil
     ) {
         self.name = name
         self.executable = executable
@@ -45,10 +59,11 @@ public struct JobDefinition: Codable, Sendable, Equatable {
         self.runtimeIdentifier = runtimeIdentifier
         self.kernel = kernel
         self.arguments = arguments
+        self.schedule = schedule
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, executable, script, cpu, memory, environment, kernel, arguments
+        case name, executable, script, cpu, memory, environment, kernel, arguments, schedule
         case timeoutSeconds = "timeout_seconds"
         case runtimeIdentifier = "runtime_identifier"
     }
@@ -65,7 +80,8 @@ public struct JobDefinition: Codable, Sendable, Equatable {
             environment: try c.decodeIfPresent([String: String].self, forKey: .environment) ?? [:],
             runtimeIdentifier: try c.decodeIfPresent(String.self, forKey: .runtimeIdentifier),
             kernel: try c.decodeIfPresent(String.self, forKey: .kernel),
-            arguments: try c.decodeIfPresent(String.self, forKey: .arguments)
+            arguments: try c.decodeIfPresent(String.self, forKey: .arguments),
+            schedule: try c.decodeIfPresent(String.self, forKey: .schedule)
         )
     }
 }
@@ -81,6 +97,15 @@ public struct JobDefinitions: Codable, Sendable, Equatable {
     /// The definition named exactly `name`.
     public subscript(name: String) -> JobDefinition? {
         jobs.first { $0.name == name }
+    }
+
+    /// The definitions under their CML names (``JobDefinition/deployedName(extra:)``).
+    public func deployed(extra: [String: String] = [:]) -> JobDefinitions {
+        JobDefinitions(jobs: jobs.map { job in
+            var job = job
+            job.name = job.deployedName(extra: extra)
+            return job
+        })
     }
 
     /// Reads and checks a definitions file.
@@ -111,6 +136,12 @@ public struct JobDefinitions: Codable, Sendable, Equatable {
             }
             guard seen.insert(job.name).inserted else {
                 throw LauncherError(.jobDefinitions, "\(at): the name '\(job.name)' is used twice; names must be unique")
+            }
+            if let schedule = job.schedule, schedule.split(separator: " ", omittingEmptySubsequences: true).count != 5 {
+                throw LauncherError(
+                    .jobDefinitions,
+                    "\(at) ('\(job.name)') has schedule '\(schedule)': expected a cron expression of five fields, e.g. '0 6 * * *'"
+                )
             }
             guard !job.executable.isEmpty else {
                 throw LauncherError(.jobDefinitions, "\(at) ('\(job.name)') has an empty executable")

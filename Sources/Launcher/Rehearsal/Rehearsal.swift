@@ -1,5 +1,5 @@
+import CMLAPI
 import Foundation
-import JobClient
 import Synchronization
 
 /// `cml-local run --as-cml`: a rehearsal of the CML deployment. Every run goes

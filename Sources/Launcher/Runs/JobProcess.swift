@@ -1,5 +1,5 @@
 import Foundation
-import JobClient
+import CMLAPI
 import Platform
 import Subprocess
 import Synchronization

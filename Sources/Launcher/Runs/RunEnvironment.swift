@@ -13,6 +13,9 @@ import JobClient
 /// 5. the platform variables `CDSW_API_URL`, `CDSW_APIV2_KEY`, `CDSW_PROJECT_ID`
 ///    (pointing at the launcher; a job cannot override them, as on CML).
 ///
+/// The launcher adds `MONITOR_LEASE_PID`, its own pid: the store's lease
+/// names it, so a lease left by a killed launcher is stale at once.
+///
 /// A rehearsal run (`--as-cml`) gets ``asCML(_:arguments:)`` on top.
 public enum RunEnvironment {
     public static let basePath = "/usr/local/bin:/usr/bin:/bin"

@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import JobClient
+import CMLAPI
 
 /// An error answer of the local API: an HTTP status and the CML error body
 /// `{"error", "code", "message", "details": []}` (code = gRPC status code, as

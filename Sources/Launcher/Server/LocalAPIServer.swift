@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import JobClient
+import CMLAPI
 
 /// The CML API v2 job endpoints, served on loopback for the runs of one
 /// launcher session:
@@ -227,7 +227,7 @@ extension LocalAPIServer {
     /// The create-job body, type-checked as CML's Go server does: `name` and
     /// `script` required strings; `cpu`, `memory` numbers (default 1);
     /// `timeout` an integer (default 0); `environment` a string map;
-    /// `runtime_identifier`, `kernel`, `arguments` strings. Other fields are ignored.
+    /// `runtime_identifier`, `kernel`, `arguments`, `schedule` strings. Other fields are ignored.
     static func decodeCreateJob(_ data: Data) throws(APIFailure) -> CreateJobRequest {
         let fields = try JobFields(data, example: #"{"name": "Check Model", "script": "jobs/cml/check_model.py"}"#)
         guard let name = try fields.string("name"), !name.isEmpty else { throw .badRequest("job name is required") }
@@ -236,7 +236,8 @@ extension LocalAPIServer {
             name: name, script: script, cpu: try fields.number("cpu") ?? 1, memory: try fields.number("memory") ?? 1,
             timeout: try fields.integer("timeout") ?? 0, environment: try fields.stringMap("environment") ?? [:],
             runtimeIdentifier: try fields.string("runtime_identifier"), kernel: try fields.string("kernel"),
-            arguments: try fields.string("arguments"), killOnTimeout: try fields.bool("kill_on_timeout")
+            arguments: try fields.string("arguments"), killOnTimeout: try fields.bool("kill_on_timeout"),
+            schedule: try fields.string("schedule")
         )
     }
 
@@ -249,7 +250,7 @@ extension LocalAPIServer {
             memory: try fields.number("memory"), timeout: try fields.integer("timeout"),
             environment: try fields.string("environment"), runtimeIdentifier: try fields.string("runtime_identifier"),
             kernel: try fields.string("kernel"), arguments: try fields.string("arguments"),
-            killOnTimeout: try fields.bool("kill_on_timeout")
+            killOnTimeout: try fields.bool("kill_on_timeout"), schedule: try fields.string("schedule")
         )
     }
 }

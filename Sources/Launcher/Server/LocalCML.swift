@@ -1,5 +1,5 @@
 import Foundation
-import JobClient
+import CMLAPI
 import Synchronization
 
 /// The state of the CML project that `cml-local` stands in for: its jobs, the
@@ -118,7 +118,8 @@ public actor LocalCML {
                 id: id, name: request.name, script: request.script, cpu: request.cpu, memory: request.memory,
                 timeout: request.timeout, environment: request.environment,
                 arguments: request.arguments ?? "", runtimeIdentifier: request.runtimeIdentifier ?? "",
-                kernel: request.kernel ?? "", killOnTimeout: request.killOnTimeout ?? false
+                kernel: request.kernel ?? "", killOnTimeout: request.killOnTimeout ?? false,
+                schedule: request.schedule ?? ""
             )
             table.jobs.append(job)
             return job
@@ -129,7 +130,7 @@ public actor LocalCML {
     /// A defined job's later runs get its new resources, timeout and environment.
     ///
     /// As Cloudera documents for its server, only `name`, `cpu`, `memory`,
-    /// `timeout` and `environment` (of the fields this project uses) can be
+    /// `timeout`, `environment` and `schedule` (of the fields this project uses) can be
     /// changed, and `kill_on_timeout` is taken too (whether a real server
     /// does is not documented; deploy reads the job back to see): `script`, `arguments`, `runtime_identifier` and `kernel` in the
     /// body are ignored, and the answer shows the job unchanged in them.
@@ -156,6 +157,7 @@ public actor LocalCML {
             if let timeout = update.timeout { job.timeout = timeout; definition?.timeoutSeconds = timeout }
             if let environment { job.environment = environment; definition?.environment = environment }
             if let kill = update.killOnTimeout { job.killOnTimeout = kill }
+            if let schedule = update.schedule { job.schedule = schedule }
             table.jobs[index] = job
             table.definitions[jobID] = definition
             return job
@@ -199,12 +201,12 @@ public actor LocalCML {
             )
         }
         let key = job.id + "\u{0}" + Self.words(arguments).joined(separator: " ")
-        let triggerID = environment[JobClient.triggerIDVariable].flatMap { $0.isEmpty ? nil : $0 }
+        let triggerID = environment[CreateJobRunRequest.triggerIDVariable].flatMap { $0.isEmpty ? nil : $0 }
         if let triggerID, let previous = triggered[triggerID], let run = runs[previous] {
             // A client retrying after a lost answer: the run it asked for exists.
             guard requested[key] == previous else {
                 throw .badRequest(
-                    "run of '\(job.name)' with arguments '\(arguments)' refused: \(JobClient.triggerIDVariable) \(triggerID) "
+                    "run of '\(job.name)' with arguments '\(arguments)' refused: \(CreateJobRunRequest.triggerIDVariable) \(triggerID) "
                         + "already made run \(previous) of another job or with other arguments"
                 )
             }

@@ -3,10 +3,15 @@ import MonitorStore
 import Platform
 import Synchronization
 
-/// The launcher's use of the store (file names: ``Store``): the run history
-/// (`runs.jsonl`, one JSON object per finished run, appended and fsynced),
-/// each run's log (stdout and stderr lines in arrival order, fsynced when the
-/// run ends), and the periods' `metrics.json` for the summary.
+/// The launcher's files in a store, under `ROOT/launcher` (the jobs' files: ``Store``):
+///
+/// ```
+/// ROOT/launcher/runs.jsonl            run history, one JSON object per finished run, appended and fsynced
+/// ROOT/launcher/logs/<run-id>.log     each run's output, stdout and stderr lines in arrival order
+/// ROOT/launcher/rehearsal/            cml-local run --as-cml: the project its runs start in
+/// ```
+///
+/// It also reads the periods' `metrics.json` for the summary.
 public final class LauncherStore: Sendable {
     /// The store directory, absolute.
     public var root: String { store.root }
@@ -17,13 +22,15 @@ public final class LauncherStore: Sendable {
         self.store = Store(root: root)
     }
 
-    public var historyFile: String { store.runHistoryPath }
-    public var logsDirectory: String { store.runLogsDirectory }
+    /// `ROOT/launcher/runs.jsonl`.
+    public var historyFile: String { "\(root)/launcher/runs.jsonl" }
+    /// `ROOT/launcher/logs`.
+    public var logsDirectory: String { "\(root)/launcher/logs" }
     /// `ROOT/launcher/rehearsal`: the project a rehearsal (`--as-cml`) runs its jobs in.
-    public var rehearsalDirectory: String { store.rehearsalDirectory }
+    public var rehearsalDirectory: String { "\(root)/launcher/rehearsal" }
 
     public func logFile(runID: String) -> String {
-        store.runLogPath(runID: runID)
+        "\(logsDirectory)/\(runID).log"
     }
 
     /// Creates the launcher's directories.

@@ -1,4 +1,5 @@
 import Foundation
+import MonitorPolicy
 import MonitorStore
 import PeriodArgs
 import Platform
@@ -14,8 +15,8 @@ import Platform
 /// their sparkline bars are red and the others green.
 struct PeriodSummary {
     let store: LauncherStore
-    let runs: [RunHistoryEntry]
-    let period: Period?
+    /// `T`, from the launcher's `--period` and its runs' arguments; `nil`: the periods on disk.
+    let total: Int?
     var color = false
 
     static let bars: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
@@ -46,15 +47,6 @@ struct PeriodSummary {
     }
 
     func periods() -> [Int] {
-        var total = period?.total
-        for run in runs {
-            let words = run.arguments.split(whereSeparator: \.isWhitespace)
-            for (index, word) in words.enumerated() where word == "--period" && index + 1 < words.count {
-                if let parsed = try? Period(parsing: String(words[index + 1])) {
-                    total = max(total ?? 0, parsed.total)
-                }
-            }
-        }
         if let total { return Array(0..<total) }
         return store.store.periodsOnDisk()
     }
@@ -86,7 +78,7 @@ struct PeriodSummary {
                     String(period),
                     metrics.accuracy.map { fixed($0 * 100, decimals: 2) + "%" } ?? "n/a",
                     String(metrics.labeled),
-                    metrics.decision,
+                    metrics.decision.rawValue,
                     metrics.degraded ? "yes" : "no",
                 ])
             }

@@ -15,16 +15,13 @@ public struct CheckModelCommand: JobCommand {
     @OptionGroup var location: LocationOptions
     @OptionGroup var degradation: DegradationOptions
 
-    public static func parseCommonCase(_ arguments: [String]) -> Self? {
-        guard let common = CommonArguments(arguments, names: CommonArguments.locationNames + CommonArguments.degradationNames) else { return nil }
-        var command = Self()
-        command.period = common.period
-        command.location = common.location
-        command.degradation = common.degradation
-        return command
-    }
+    @Flag(
+        name: .customLong("no-trigger"),
+        help: "Recheck the period: join its labels again, recompute its metrics, print them beside those recorded, trigger nothing."
+    )
+    var noTrigger = false
 
     public func execute() async -> ExitStatus {
-        await CheckModelStep.run(period: period, degradation: degradation, context: location.context())
+        await CheckModelStep.run(period: period, degradation: degradation, context: location.context(), recheck: noTrigger)
     }
 }

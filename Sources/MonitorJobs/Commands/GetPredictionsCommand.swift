@@ -14,14 +14,6 @@ public struct GetPredictionsCommand: JobCommand {
     @OptionGroup var period: PeriodOption
     @OptionGroup var location: LocationOptions
 
-    public static func parseCommonCase(_ arguments: [String]) -> Self? {
-        guard let common = CommonArguments(arguments, names: CommonArguments.locationNames) else { return nil }
-        var command = Self()
-        command.period = common.period
-        command.location = common.location
-        return command
-    }
-
     public func execute() async -> ExitStatus {
         await GetPredictionsStep.run(period: period, context: location.context())
     }

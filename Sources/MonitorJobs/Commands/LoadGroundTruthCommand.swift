@@ -13,14 +13,6 @@ public struct LoadGroundTruthCommand: JobCommand {
     @OptionGroup var period: PeriodOption
     @OptionGroup var location: LocationOptions
 
-    public static func parseCommonCase(_ arguments: [String]) -> Self? {
-        guard let common = CommonArguments(arguments, names: CommonArguments.locationNames) else { return nil }
-        var command = Self()
-        command.period = common.period
-        command.location = common.location
-        return command
-    }
-
     public func execute() async -> ExitStatus {
         await LoadGroundTruthStep.run(period: period, context: location.context())
     }

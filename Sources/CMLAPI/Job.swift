@@ -24,11 +24,14 @@ public struct Job: Codable, Sendable, Equatable {
     public var kernel: String
     /// Whether a run past ``timeout`` is stopped (else only marked).
     public var killOnTimeout: Bool
+    /// The cron expression CML starts runs on; empty when unscheduled.
+    public var schedule: String
 
     public init(
         id: String, name: String, script: String = "", cpu: Double = 1, memory: Double = 1,
         timeout: Int = 0, environment: [String: String] = [:], arguments: String = "",
-        runtimeIdentifier: String = "", kernel: String = "", killOnTimeout: Bool = false
+        runtimeIdentifier: String = "", kernel: String = "", killOnTimeout: Bool = false,
+        schedule: String = ""
     ) {
         self.id = id
         self.name = name
@@ -41,10 +44,11 @@ public struct Job: Codable, Sendable, Equatable {
         self.runtimeIdentifier = runtimeIdentifier
         self.kernel = kernel
         self.killOnTimeout = killOnTimeout
+        self.schedule = schedule
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, name, script, cpu, memory, timeout, environment, arguments, kernel
+        case id, name, script, cpu, memory, timeout, environment, arguments, kernel, schedule
         case runtimeIdentifier = "runtime_identifier"
         case killOnTimeout = "kill_on_timeout"
     }
@@ -62,7 +66,8 @@ public struct Job: Codable, Sendable, Equatable {
             arguments: try c.wireString(.arguments),
             runtimeIdentifier: try c.wireString(.runtimeIdentifier),
             kernel: try c.wireString(.kernel),
-            killOnTimeout: try c.decodeIfPresent(Bool.self, forKey: .killOnTimeout) ?? false
+            killOnTimeout: try c.decodeIfPresent(Bool.self, forKey: .killOnTimeout) ?? false,
+            schedule: try c.wireString(.schedule)
         )
     }
 
@@ -79,5 +84,6 @@ public struct Job: Codable, Sendable, Equatable {
         try c.wireString(runtimeIdentifier, .runtimeIdentifier)
         try c.wireString(kernel, .kernel)
         if killOnTimeout { try c.encode(true, forKey: .killOnTimeout) }
+        try c.wireString(schedule, .schedule)
     }
 }

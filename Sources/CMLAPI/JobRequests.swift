@@ -23,10 +23,13 @@ public struct CreateJobRequest: Codable, Sendable, Equatable {
     public var arguments: String?
     /// Stop a run that passes ``timeout``; without it CML only marks it.
     public var killOnTimeout: Bool?
+    /// A cron expression (`0 6 * * *`): CML starts a run on it.
+    public var schedule: String?
 
     public init(
         name: String, script: String, cpu: Double, memory: Double, timeout: Int, environment: [String: String],
-        runtimeIdentifier: String? = nil, kernel: String? = nil, arguments: String? = nil, killOnTimeout: Bool? = nil
+        runtimeIdentifier: String? = nil, kernel: String? = nil, arguments: String? = nil, killOnTimeout: Bool? = nil,
+        schedule: String? = nil
     ) {
         self.name = name
         self.script = script
@@ -38,10 +41,11 @@ public struct CreateJobRequest: Codable, Sendable, Equatable {
         self.kernel = kernel
         self.arguments = arguments
         self.killOnTimeout = killOnTimeout
+        self.schedule = schedule
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, script, cpu, memory, timeout, environment, kernel, arguments
+        case name, script, cpu, memory, timeout, environment, kernel, arguments, schedule
         case runtimeIdentifier = "runtime_identifier"
         case killOnTimeout = "kill_on_timeout"
     }
@@ -63,11 +67,13 @@ public struct UpdateJobRequest: Codable, Sendable, Equatable {
     public var kernel: String?
     public var arguments: String?
     public var killOnTimeout: Bool?
+    /// A cron expression; `""` removes the schedule.
+    public var schedule: String?
 
     public init(
         name: String? = nil, script: String? = nil, cpu: Double? = nil, memory: Double? = nil, timeout: Int? = nil,
         environment: String? = nil, runtimeIdentifier: String? = nil, kernel: String? = nil, arguments: String? = nil,
-        killOnTimeout: Bool? = nil
+        killOnTimeout: Bool? = nil, schedule: String? = nil
     ) {
         self.name = name
         self.script = script
@@ -79,10 +85,11 @@ public struct UpdateJobRequest: Codable, Sendable, Equatable {
         self.kernel = kernel
         self.arguments = arguments
         self.killOnTimeout = killOnTimeout
+        self.schedule = schedule
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, script, cpu, memory, timeout, environment, kernel, arguments
+        case name, script, cpu, memory, timeout, environment, kernel, arguments, schedule
         case runtimeIdentifier = "runtime_identifier"
         case killOnTimeout = "kill_on_timeout"
     }
@@ -100,6 +107,7 @@ public struct UpdateJobRequest: Codable, Sendable, Equatable {
         if kernel != nil { names.append("kernel") }
         if arguments != nil { names.append("arguments") }
         if killOnTimeout != nil { names.append("kill_on_timeout") }
+        if schedule != nil { names.append("schedule") }
         return names
     }
 

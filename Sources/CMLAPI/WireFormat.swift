@@ -1,5 +1,8 @@
 import FoundationEssentials
 
+// This module holds the CML API v2 models both sides use: JobClient sends and
+// reads them, the launcher's LocalAPIServer answers with them.
+//
 // CML's API v2 is grpc-gateway over protobuf, so its JSON is protojson:
 // int64 fields are JSON strings ("3600"), a job's or run's `environment` is a
 // JSON-encoded string ("{\"A\":\"1\"}", or ""), and fields holding a zero

@@ -67,6 +67,11 @@ public struct CreateJobRunRequest: Codable, Sendable, Equatable {
     public var arguments: String
     public var environment: [String: String]?
 
+    /// The run variable that identifies one trigger across its retries: the
+    /// client sets it, the launcher refuses a second run carrying the same one.
+    /// Jobs never read it.
+    public static let triggerIDVariable = "MONITOR_TRIGGER_ID"
+
     public init(arguments: String, environment: [String: String]? = nil) {
         self.arguments = arguments
         self.environment = environment

@@ -2,21 +2,23 @@
 /// capacity check and a store, without the copy-on-write uniqueness check
 /// and generic `append(contentsOf:)` path of an `Array` (together about a
 /// tenth of load-ground-truth's main thread). Non-copyable: it owns its memory.
+@usableFromInline
 struct RowBuffer<Element: BitwiseCopyable>: ~Copyable {
-    private var base: UnsafeMutablePointer<Element>
-    private var capacity: Int
-    private(set) var count = 0
+    @usableFromInline var base: UnsafeMutablePointer<Element>
+    @usableFromInline var capacity: Int
+    @usableFromInline var count = 0
 
+    @usableFromInline
     init(capacity: Int) {
         self.capacity = max(capacity, 16)
         base = .allocate(capacity: self.capacity)
     }
 
-    deinit {
+    @inlinable deinit {
         base.deallocate()
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     subscript(index: Int) -> Element {
         precondition(index >= 0 && index < count, "RowBuffer index out of range")
         return base[index]
@@ -27,18 +29,20 @@ struct RowBuffer<Element: BitwiseCopyable>: ~Copyable {
         UnsafeBufferPointer(start: base, count: count)
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     mutating func append(_ element: Element) {
         if count == capacity { grow(to: count + 1) }
         (base + count).initialize(to: element)
         count += 1
     }
 
+    @usableFromInline
     mutating func removeAll() {
         count = 0
     }
 
-    private mutating func grow(to needed: Int) {
+    @usableFromInline
+    mutating func grow(to needed: Int) {
         var newCapacity = capacity * 2
         while newCapacity < needed { newCapacity *= 2 }
         let newBase = UnsafeMutablePointer<Element>.allocate(capacity: newCapacity)
@@ -51,7 +55,7 @@ struct RowBuffer<Element: BitwiseCopyable>: ~Copyable {
 
 extension RowBuffer where Element == UInt8 {
     /// Appends `bytes`.
-    @inline(__always)
+    @inlinable @inline(__always)
     mutating func append(bytes: UnsafeRawBufferPointer) {
         let n = bytes.count
         if count + n > capacity { grow(to: count + n) }
