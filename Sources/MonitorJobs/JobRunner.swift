@@ -9,6 +9,14 @@ enum StepResult {
     case trigger(PipelineJob, Period)
     /// Stop the pipeline with this status, triggering nothing.
     case stop(ExitStatus)
+
+    /// Whether the chain ends with this run: a stop, or a trigger of the final `C == T` run.
+    var endsChain: Bool {
+        switch self {
+        case .stop: true
+        case .trigger(_, let period): period.isFinished
+        }
+    }
 }
 
 /// The data set, the store and the period of one job run.
@@ -160,7 +168,11 @@ struct JobRunner {
                 throw error
             }
             // check-model refreshes the report last: off the chain's path, the next run already started.
-            defer { if job == .checkModel { refreshReport(store: store, dataSet: dataSet, timings: timings) } }
+            defer {
+                if job == .checkModel {
+                    refreshReport(store: store, dataSet: dataSet, chainEnds: result.endsChain, timings: timings)
+                }
+            }
             switch result {
             case .stop(let status):
                 lease.release()
@@ -178,7 +190,8 @@ struct JobRunner {
         }
     }
 
-    private func refreshReport(store: Store, dataSet: DataSet, timings: JobTimings) {
+    private func refreshReport(store: Store, dataSet: DataSet, chainEnds: Bool, timings: JobTimings) {
+        guard chainEnds || ReportRefresh.isDue(store: store.root) else { return }
         ReportRefresh.run(store: store.root, data: dataSet.directory, output: context.output)
         timings.mark("report")
     }

@@ -8,7 +8,21 @@ import Platform
 /// that pulls in full Foundation, which would slow the start of every job
 /// run (all three jobs are one binary in the bundle), not only this one.
 /// A failure is a warning, never the job's.
+///
+/// A report costs time in the number of periods, so a chain that runs faster
+/// than one period a minute refreshes it at most once a minute, and always
+/// when the chain ends (the last period, a stop, a check without trigger).
 enum ReportRefresh {
+    /// The least time between two refreshes within a chain.
+    static let interval: time_t = 60
+
+    /// Whether `STORE/report.html` is missing or older than ``interval``.
+    static func isDue(store: String, now: time_t = time(nil)) -> Bool {
+        var info = stat()
+        guard stat(store + "/report.html", &info) == 0 else { return true }
+        return now - info.st_mtim.tv_sec >= interval
+    }
+
     static func run(store: String, data: String, output: any JobOutput) {
         guard let launcher = launcherPath() else {
             output.error("WARNING: the report was not refreshed: no cml-local beside this executable")
