@@ -1,8 +1,4 @@
-#if canImport(FoundationEssentials)
 import FoundationEssentials
-#else
-import Foundation
-#endif
 
 // This module holds the CML API v2 models both sides use: JobClient sends and
 // reads them, the launcher's LocalAPIServer answers with them.

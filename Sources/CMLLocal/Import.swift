@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MonitorImport
+import Platform
 
 extension CMLLocal {
     struct Import: ParsableCommand {
@@ -131,7 +132,7 @@ extension CMLLocal {
             let elapsed = Double(seconds.seconds) + Double(seconds.attoseconds) / 1e18
             print(
                 "Imported \(summary.rows) prediction rows (\(summary.labeled) labeled) into \(summary.periods) "
-                    + "period\(summary.periods == 1 ? "" : "s") in \(out) in \(String(format: "%.2f", elapsed)) s")
+                    + "period\(summary.periods == 1 ? "" : "s") in \(out) in \(fixed(elapsed, decimals: 2)) s")
             if let mapping = Self.periodMapping(summary.periodValues) { print("Period values → periods: \(mapping)") }
             let empty = summary.emptyPeriods.map { $0.count == 1 ? "\($0.lowerBound)" : "\($0.lowerBound)-\($0.upperBound)" }
             if !empty.isEmpty { print("Empty periods: \(empty.joined(separator: ", "))") }
@@ -139,7 +140,7 @@ extension CMLLocal {
                 print("Labels without a prediction (dropped): \(summary.labelsWithoutPrediction)")
             }
             if let reference = summary.referenceAccuracy {
-                print(String(format: "Reference: reference/*.csv.gz, accuracy %.2f%% (first %d labeled rows, left out of the periods)", reference * 100, summary.referenceRows))
+                print("Reference: reference/*.csv.gz, accuracy \(fixed(reference * 100, decimals: 2))% (first \(summary.referenceRows) labeled rows, left out of the periods)")
             } else if referenceRows != nil {
                 print("Reference: no labeled row, none written")
             }

@@ -8,11 +8,7 @@
 // does (DataSet scope .period) and as the full check does (.all).
 import MonitorData
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Platform
 
 func now() -> Double {
     var ts = timespec()

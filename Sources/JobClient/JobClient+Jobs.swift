@@ -1,9 +1,5 @@
 import CMLAPI
-#if canImport(FoundationEssentials)
 import FoundationEssentials
-#else
-import Foundation
-#endif
 
 /// A request the client would send, for a dry run: method, full URL and JSON
 /// body. It never holds the key; ``description`` shows the Authorization

@@ -1,9 +1,5 @@
 import CMLAPI
-#if canImport(FoundationEssentials)
 import FoundationEssentials
-#else
-import Foundation
-#endif
 
 // The API has no idempotency key for creating a run. A create-run whose
 // answer is lost (connection cut, 504 from a gateway) may have made the run,

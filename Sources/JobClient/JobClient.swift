@@ -1,9 +1,5 @@
 import CMLAPI
-#if canImport(FoundationEssentials)
 import FoundationEssentials
-#else
-import Foundation
-#endif
 import Synchronization
 
 /// Triggers job runs through the CML API v2 (its models: the `CMLAPI` module).

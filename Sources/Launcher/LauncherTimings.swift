@@ -1,11 +1,5 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Platform
 
 /// Opt-in timing lines of the launcher (`MONITOR_TIMINGS=1` in its own
 /// environment), for the benchmarks: one line per run (accepted, spawned,
@@ -35,8 +29,4 @@ enum LauncherTimings {
     }
 }
 
-#if canImport(Glibc)
 private func who(_ value: __rusage_who) -> __rusage_who_t { __rusage_who_t(value.rawValue) }
-#else
-private func who(_ value: Int32) -> Int32 { value }
-#endif

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-@preconcurrency import Glibc
-#elseif canImport(Musl)
-@preconcurrency import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Platform
 
 /// Streams the records of a gzip-compressed RFC 4180 CSV file with a header row.
 ///

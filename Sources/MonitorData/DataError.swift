@@ -1,3 +1,5 @@
+import Platform
+
 /// A failure reading the data set. Its description names the file and, for CSV, the line.
 ///
 /// One error type for the whole data module: ``kind`` says what went wrong in a
@@ -64,18 +66,6 @@ extension DataError {
 
     /// `text` with control characters escaped, safe to print on one line.
     public static func displayText(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x85
-                || scalar.value == 0x2028 || scalar.value == 0x2029:
-                out += "\\u{\(String(scalar.value, radix: 16))}"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
+        oneLine(text)
     }
 }

@@ -1,12 +1,5 @@
 import CZlib
-
-#if canImport(Glibc)
-@preconcurrency import Glibc
-#elseif canImport(Musl)
-@preconcurrency import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Platform
 
 /// Streams the decompressed bytes of a gzip file (all members, RFC 1952).
 ///

@@ -1,12 +1,5 @@
+import Platform
 import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Opt-in accounting of the time spent inflating CSV input, process-wide, so
 /// a job can report inflating and parsing apart (`MONITOR_TIMINGS=1`). Off by

@@ -1,8 +1,4 @@
-#if canImport(FoundationEssentials)
 import FoundationEssentials
-#else
-import Foundation
-#endif
 
 /// One entry of `metadata.json.gz`'s `periods`.
 public struct PeriodInfo: Sendable, Equatable {

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Platform
 
 /// Where the top-level `periods` array of a metadata document and one of its
 /// entries are, found in one pass without building any value: a job decodes

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-@preconcurrency import Glibc
-#elseif canImport(Musl)
-@preconcurrency import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Platform
 
 /// ``GzipReader`` behind a read-ahead thread, for ``CSVReader``: while the job
 /// parses one buffer, a producer thread inflates the next ones into a small
@@ -105,15 +99,7 @@ final class PrefetchingGzipReader {
 
     private func start() {
         let ring = PrefetchRing(gzip: gzip)
-        let context = Unmanaged.passRetained(ring).toOpaque()
-        var id = pthread_t()
-        let status = pthread_create(&id, nil, { context in
-            let ring = Unmanaged<PrefetchRing>.fromOpaque(context!).takeRetainedValue()
-            ring.produce()
-            return nil
-        }, context)
-        if status != 0 {
-            Unmanaged<PrefetchRing>.fromOpaque(context).release()
+        guard let id = startThread({ ring.produce() }) else {
             threadFailed = true
             return
         }

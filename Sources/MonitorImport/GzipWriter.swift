@@ -1,12 +1,5 @@
 import CZlib
-
-#if canImport(Glibc)
-@preconcurrency import Glibc
-#elseif canImport(Musl)
-@preconcurrency import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Platform
 
 /// Writes a gzip file (RFC 1952) through zlib's `deflate`, streaming.
 ///
@@ -47,7 +40,7 @@ public final class GzipWriter {
         self.stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
         self.stream.initialize(to: z_stream())
         self.fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw ImportError(file: path, "cannot create \(temporary): \(Self.errnoText())") }
+        guard fd >= 0 else { throw ImportError(file: path, "cannot create \(temporary): \(errnoMessage())") }
         // windowBits 15 + 16: a gzip header and trailer; memLevel 8 is zlib's default.
         let status = czlib_deflateInit2(stream, level, 15 + 16, 8)
         guard status == Z_OK else { throw ImportError(file: path, "zlib deflateInit2 failed (\(status))") }
@@ -130,12 +123,12 @@ public final class GzipWriter {
         try deflateInput(flush: Z_FINISH)
         // Read before the fsync, the file's atime change goes out with it rather than as extra journal work.
         if let check { try check(temporary) }
-        guard fsync(fd) == 0 else { throw ImportError(file: path, "fsync failed: \(Self.errnoText())") }
+        guard fsync(fd) == 0 else { throw ImportError(file: path, "fsync failed: \(errnoMessage())") }
         close(fd)
         fd = -1
         let target = destination ?? path
         guard rename(temporary, target) == 0 else {
-            throw ImportError(file: target, "cannot rename \(temporary): \(Self.errnoText())")
+            throw ImportError(file: target, "cannot rename \(temporary): \(errnoMessage())")
         }
         finished = true
     }
@@ -170,22 +163,8 @@ public final class GzipWriter {
     }
 
     private func writeAll(_ bytes: UnsafeMutablePointer<UInt8>, _ count: Int) throws(ImportError) {
-        var offset = 0
-        while offset < count {
-            let written = posixWrite(fd, bytes + offset, count - offset)
-            if written < 0 && errno == EINTR { continue }
-            guard written > 0 else { throw ImportError(file: path, "write failed: \(Self.errnoText())") }
-            offset += written
+        guard Platform.writeAll(fd, UnsafeRawBufferPointer(start: bytes, count: count)) else {
+            throw ImportError(file: path, "write failed: \(errnoMessage())")
         }
     }
-
-    private static func errnoText() -> String { String(cString: strerror(errno)) }
 }
-
-#if canImport(Glibc)
-private let posixWrite = Glibc.write
-#elseif canImport(Musl)
-private let posixWrite = Musl.write
-#elseif canImport(Darwin)
-private let posixWrite = Darwin.write
-#endif

@@ -1,4 +1,5 @@
 import MonitorData
+import Platform
 
 /// Reading and checking input rows, and writing prediction rows.
 enum RowChecks {

@@ -1,12 +1,5 @@
+import Platform
 import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Runs one piece of blocking work (reading a file) on its own thread while
 /// the caller goes on, e.g. parsing another file on the other core.
@@ -49,25 +42,4 @@ final class BackgroundWork<Value: Sendable, Failure: Error>: @unchecked Sendable
         guard let thread else { return }
         if pthread_equal(thread, pthread_self()) != 0 { pthread_detach(thread) } else { pthread_join(thread, nil) }
     }
-}
-
-/// What a thread made by ``startThread(_:)`` runs.
-private final class ThreadBody {
-    let body: @Sendable () -> Void
-    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-}
-
-/// Runs `body` on a new thread; `nil` if none can be made.
-func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t? {
-    let context = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
-    var id = pthread_t()
-    let status = pthread_create(&id, nil, { context in
-        Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue().body()
-        return nil
-    }, context)
-    guard status == 0 else {
-        Unmanaged<ThreadBody>.fromOpaque(context).release()
-        return nil
-    }
-    return id
 }

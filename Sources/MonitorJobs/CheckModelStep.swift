@@ -2,6 +2,7 @@ import MonitorData
 import MonitorPolicy
 import MonitorStore
 import PeriodArgs
+import Platform
 
 /// `check-model`: compute period C's metrics, judge degradation, write
 /// `metrics.json`, then trigger `Get Predictions` with `C+1,T` or stop.

@@ -1,6 +1,7 @@
 import MonitorData
 import MonitorStore
 import PeriodArgs
+import Platform
 
 /// `get-predictions`: read and validate period C's predictions, store them and
 /// their summary, then trigger `Load Ground Truth` with `C,T`.

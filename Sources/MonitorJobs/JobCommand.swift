@@ -1,13 +1,6 @@
 import ArgumentParser
 import PeriodArgs
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Platform
 
 /// `--data` and `--store`, shared by the three jobs.
 public struct LocationOptions: ParsableArguments, Sendable {
@@ -81,11 +74,7 @@ struct PeriodArguments: ParsableArguments {
 /// `ProcessInfo`). For a name given twice, the first value counts, as `getenv`.
 func processEnvironment() -> [String: String] {
     var result: [String: String] = [:]
-    #if canImport(Darwin)
-    let start: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = _NSGetEnviron().pointee
-    #else
     let start: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = environ  // nil after clearenv()
-    #endif
     guard var entry = start else { return result }
     while let pointer = entry.pointee {
         let text = String(cString: pointer)

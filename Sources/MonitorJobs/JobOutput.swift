@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Platform
 
 /// Where a job's log lines go.
 public protocol JobOutput: Sendable {
@@ -21,33 +15,15 @@ public struct StandardOutput: JobOutput {
 
     public func line(_ text: String) { Self.write(text, to: 1) }
 
-    /// Writes `text` as one line: a line break inside it (a path or a value
-    /// from the data) is written as `\n` or `\r`, so a failure is always
-    /// exactly one `ERROR:` line.
-    public func error(_ text: String) {
-        guard text.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }) else { return Self.write(text, to: 2) }
-        var escaped = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\n": escaped += "\\n"
-            case "\r": escaped += "\\r"
-            default: escaped.unicodeScalars.append(scalar)
-            }
-        }
-        Self.write(escaped, to: 2)
-    }
+    /// Writes `text` as one line: a line break or other control character
+    /// inside it (a path or a value from the data) is written escaped (`\n`,
+    /// `\r`, …), so a failure is always exactly one `ERROR:` line.
+    public func error(_ text: String) { Self.write(oneLine(text), to: 2) }
 
+    /// Writes `text` and a line break; a failing write is dropped (there is nowhere left to report it).
     private static func write(_ text: String, to fd: Int32) {
         var bytes = Array(text.utf8)
         bytes.append(UInt8(ascii: "\n"))
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return }
-                offset += n
-            }
-        }
+        writeAll(fd, bytes)
     }
 }

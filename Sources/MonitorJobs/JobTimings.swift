@@ -1,14 +1,7 @@
 import MonitorData
 import PeriodArgs
+import Platform
 import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Opt-in phase timings of one job run (`MONITOR_TIMINGS=1` in the job's
 /// environment), for the benchmarks: one `timings:` line on standard error at
@@ -116,8 +109,4 @@ final class JobTimings {
     }
 }
 
-#if canImport(Glibc)
 private let RUSAGE_SELF_WHO = __rusage_who_t(RUSAGE_SELF.rawValue)
-#else
-private let RUSAGE_SELF_WHO = RUSAGE_SELF
-#endif

@@ -1,13 +1,6 @@
 import MonitorStore
+import Platform
 import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The store's lease (``StoreLease``) for one job run: taken at the start,
 /// refreshed on its own thread while the job works, then handed to the run

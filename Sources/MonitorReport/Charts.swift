@@ -430,7 +430,7 @@ enum Charts {
                     "rect",
                     [
                         "x": n(x), "y": n(frame.yBottom - Double(bin + 1) * cellHeight), "width": n(cellWidth),
-                        "height": n(cellHeight - 1), "fill": "#2f6fb3", "fill-opacity": String(format: "%.3f", shade),
+                        "height": n(cellHeight - 1), "fill": "#2f6fb3", "fill-opacity": Format.fixed(shade, 3),
                         "class": "cell", "data-period": columns.key(column), "data-bin": String(bin),
                     ],
                     tooltip: "\(columns.name(column)), scores \(n(Double(bin) / 10))–\(n(Double(bin + 1) / 10)): "

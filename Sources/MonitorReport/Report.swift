@@ -1,6 +1,7 @@
 import Foundation
 import MonitorPolicy
 import MonitorStore
+import Platform
 
 /// The pipeline's results as one self-contained HTML file: inline CSS and
 /// inline SVG charts, no script, no network, every text escaped.
@@ -251,7 +252,7 @@ public struct Report: Sendable {
         html += "<th>Total time</th></tr></thead><tbody>"
         for job in history.jobs {
             html += "<tr\(job.failed > 0 ? " class=\"failed\"" : "")><td class=\"text\">\(HTML.escape(job.job))</td><td>\(job.runs)</td>"
-            html += "<td>\(job.failed)</td><td>\(String(format: "%.2f s", job.seconds))</td></tr>"
+            html += "<td>\(job.failed)</td><td>\(Format.seconds(job.seconds))</td></tr>"
         }
         html += "</tbody></table></div>"
         if history.runs <= RunHistory.listed { return html + runRows(history.recent) }
@@ -274,7 +275,7 @@ public struct Report: Sendable {
             html += "<tr\(failed ? " class=\"failed\"" : "")><td>\(run.sequence)</td><td class=\"text\">\(HTML.escape(run.job))</td>"
             html += "<td class=\"text\"><code>\(HTML.escape(run.arguments))</code></td>"
             html += "<td class=\"text\">\(HTML.escape(run.status))</td><td>\(run.exitCode.map(String.init) ?? "—")</td>"
-            html += "<td>\(String(format: "%.2f s", run.durationSeconds))</td>"
+            html += "<td>\(Format.seconds(run.durationSeconds))</td>"
             html += "<td class=\"text\">\(HTML.escape(run.reason ?? ""))</td></tr>"
         }
         return html + "</tbody></table></div>"
@@ -350,22 +351,27 @@ public struct Report: Sendable {
 enum Format {
     static func percent(_ value: Double?) -> String {
         guard let value else { return "n/a" }
-        return String(format: "%.2f%%", value * 100)
+        return Platform.fixed(value * 100, decimals: 2) + "%"
     }
 
     static func fixed(_ value: Double?, _ decimals: Int) -> String {
         guard let value else { return "n/a" }
-        return String(format: "%.\(decimals)f", value)
+        return Platform.fixed(value, decimals: decimals)
     }
 
     /// A p-value with four decimals, `< 0.0001` below that.
     static func pValue(_ value: Double?) -> String {
         guard let value else { return "n/a" }
-        return value < 0.0001 ? "< 0.0001" : String(format: "%.4f", value)
+        return value < 0.0001 ? "< 0.0001" : Platform.fixed(value, decimals: 4)
     }
 
     /// A fraction as percentage points, e.g. `4.10 pt`.
     static func points(_ value: Double) -> String {
-        String(format: "%.2f pt", value * 100)
+        Platform.fixed(value * 100, decimals: 2) + " pt"
+    }
+
+    /// A duration, e.g. `0.25 s`.
+    static func seconds(_ value: Double) -> String {
+        Platform.fixed(value, decimals: 2) + " s"
     }
 }

@@ -1,13 +1,6 @@
 import Foundation
 import MonitorStore
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Platform
 
 /// The run history (`launcher/runs.jsonl`) summarised: read line by line and
 /// never held whole, so its size does not grow with the number of runs. It

@@ -43,9 +43,7 @@ struct FileWriter {
     /// Asks the kernel to start writing what is written so far to disk, so
     /// that the final `fsync` waits only for the rest.
     private mutating func startWriteback() {
-        #if os(Linux)
         if let syncFileRange { _ = syncFileRange(fd, 0, 0, 2) }  // SYNC_FILE_RANGE_WRITE
-        #endif
         scheduled = written
     }
 
@@ -241,18 +239,10 @@ struct BinaryReader {
     }
 }
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Platform
 
-#if os(Linux)
 /// Linux's `sync_file_range` (glibc declares it only under `_GNU_SOURCE`).
 private let syncFileRange: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32)? = {
     guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sync_file_range") else { return nil }
     return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32).self)
 }()
-#endif

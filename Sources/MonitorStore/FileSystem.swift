@@ -1,12 +1,5 @@
+import Platform
 import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The few POSIX file operations the store needs, with errors that name the path.
 public enum FileSystem {
@@ -201,13 +194,7 @@ public enum FileSystem {
     }
 
     static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws(StoreError) {
-        var offset = 0
-        while offset < bytes.count {
-            let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw ioError(path, "write failed") }
-            offset += n
-        }
+        guard Platform.writeAll(fd, bytes) else { throw ioError(path, "write failed") }
     }
 
     private static func syncDirectory(_ directory: String) {
@@ -218,14 +205,6 @@ public enum FileSystem {
     }
 
     static func ioError(_ path: String, _ what: String) -> StoreError {
-        StoreError(.io, path: path, "\(what): \(String(cString: strerror(errno)))")
+        StoreError(.io, path: path, "\(what): \(errnoMessage())")
     }
 }
-
-#if canImport(Glibc)
-private let posixRead = Glibc.read
-#elseif canImport(Musl)
-private let posixRead = Musl.read
-#elseif canImport(Darwin)
-private let posixRead = Darwin.read
-#endif

@@ -338,10 +338,4 @@ import Synchronization
 /// Where ``IDTable/consume(_:)`` stores, so touching loads are kept.
 private let touchSink = Atomic<Int32>(0)
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Platform

@@ -1,16 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Platform
 
 /// Arrays of a period's size (megabytes), allocated so that Linux may back
 /// them with transparent huge pages (`madvise(MADV_HUGEPAGE)` before the
 /// first touch): each aligned 2 MiB extent inside them then costs one page
 /// fault instead of 512, and random probes into it miss the TLB less.
-/// Elsewhere, or for arrays under 2 MiB, they are plain arrays.
+/// Arrays under 2 MiB are left alone.
 public enum LargeArrays {
     /// The huge page size; smaller arrays are left alone.
     static let hugePage = 2 << 20
@@ -34,12 +28,10 @@ public enum LargeArrays {
 
     /// Asks for huge pages for the whole 2 MiB extents inside `buffer`.
     static func advise(_ buffer: UnsafeMutableRawBufferPointer) {
-        #if os(Linux)
         guard buffer.count >= hugePage, let base = buffer.baseAddress else { return }
         let start = (Int(bitPattern: base) + hugePage - 1) & ~(hugePage - 1)
         let end = (Int(bitPattern: base) + buffer.count) & ~(hugePage - 1)
         guard end > start, let pointer = UnsafeMutableRawPointer(bitPattern: start) else { return }
         _ = madvise(pointer, end - start, 14)  // MADV_HUGEPAGE; advice only, failure changes nothing
-        #endif
     }
 }

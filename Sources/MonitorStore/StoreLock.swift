@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Platform
 
 /// An advisory lock on a store (`ROOT/.lock`, `flock`), held by one pipeline at
 /// a time. Released when this value is deinitialised or the process ends.

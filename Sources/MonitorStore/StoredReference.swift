@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Platform
 
 /// The reference artifact (`STORE/reference/reference.bin`): what the
 /// estimate and the drift measures need of a labeled reference set, built

@@ -1,10 +1,7 @@
 import Foundation
+import Platform
 import TestSupport
 import Testing
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `cml-local report --out` onto what is not a plain file: a FIFO, a symbolic
 /// link, standard output. The report goes into it; nothing is replaced.

@@ -92,9 +92,7 @@ extension Response {
 let fastRetry = RetryPolicy(maxAttempts: 4, initialDelay: .milliseconds(10), maxDelay: .milliseconds(40), requestTimeout: .seconds(2))
 
 
-#if canImport(Glibc)
-import Glibc
-#endif
+import Platform
 
 
 /// The client's two transports: every scenario against a server runs over both.

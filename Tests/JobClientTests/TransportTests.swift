@@ -1,13 +1,10 @@
 import CMLAPI
 import Foundation
 import JobClient
+import Platform
 import Synchronization
-import Testing
 import TestSupport
-
-#if canImport(Glibc)
-import Glibc
-#endif
+import Testing
 
 @Suite("HTTP transports")
 struct TransportTests {

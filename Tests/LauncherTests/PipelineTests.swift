@@ -2,11 +2,8 @@ import Foundation
 import JobClient
 import Launcher
 import PeriodArgs
+import Platform
 import Testing
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 @Suite("Launcher pipelines with fake jobs", .enabled(if: FakeJobs.available, "needs python3 for the fake jobs"))
 struct PipelineTests {

@@ -253,12 +253,4 @@ struct DegradationTests {
         )
         #expect(a.reason.contains("dropped 5.004 points from baseline 95.00% (max 5.000)"), "\(a.reason)")
     }
-
-    @Test(arguments: [
-        (0.612, 2, "0.61"), (12.4, 2, "12.40"), (0.00005, 4, "0.0001"), (-1.2, 2, "-1.20"),
-        (-0.001, 2, "0.00"), (100, 2, "100.00"), (0.5, 0, "1"),
-    ] as [(Double, Int, String)])
-    func fixedDecimals(value: Double, digits: Int, text: String) {
-        #expect(DecimalFormat.fixed(value, digits) == text)
-    }
 }

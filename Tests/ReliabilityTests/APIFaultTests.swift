@@ -1,12 +1,9 @@
 import Foundation
 import Hummingbird
+import Platform
 import Synchronization
 import TestSupport
 import Testing
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 // Servers started here are never stopped (as in JobClientTests): cancelling a
 // Hummingbird server while a client still holds a keep-alive connection can

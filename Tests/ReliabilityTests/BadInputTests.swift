@@ -1,10 +1,7 @@
 import Foundation
+import Platform
 import TestSupport
 import Testing
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Two periods of 60 rows, both already through the whole chain: every bad
 /// input below is tried on a copy, and the store must come out unchanged.

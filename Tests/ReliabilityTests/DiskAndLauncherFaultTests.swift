@@ -1,10 +1,7 @@
 import Foundation
+import Platform
 import TestSupport
 import Testing
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 @Suite("Faults: a full disk, a killed launcher", .serialized)
 struct DiskAndLauncherFaultTests {

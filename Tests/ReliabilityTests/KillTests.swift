@@ -1,10 +1,7 @@
 import Foundation
+import Platform
 import TestSupport
 import Testing
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Two versions of a one-period data set of 100,000 rows (the old and the new
 /// input), and the store each produces in a clean run: the reference outputs.

@@ -1,11 +1,8 @@
 import Foundation
 import JobClient
+import Platform
 import TestSupport
 import Testing
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A local project whose Get Predictions runs go through a wrapper that
 /// records each run's argv and CML variables and waits for a gate file: while

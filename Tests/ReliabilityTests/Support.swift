@@ -1,10 +1,7 @@
 import Foundation
+import Platform
 import TestSupport
 import Testing
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A data set and a store in a temporary folder, removed by ``remove()``.
 struct Sandbox {

@@ -1,8 +1,5 @@
 import Foundation
-
-#if canImport(Glibc)
-import Glibc
-#endif
+import Platform
 
 /// A loopback port that nothing listens on: bound, then closed.
 public func closedPort() throws -> Int {

@@ -1,10 +1,7 @@
 import Foundation
 import JobClient
+import Platform
 import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A TCP server on loopback that answers each connection with scripted raw
 /// bytes (malformed, chunked, cut short…) and closes it, on a thread of its

@@ -1,9 +1,6 @@
 import FuzzSupport
 import MonitorData
-
-#if canImport(Glibc)
-@preconcurrency import Glibc
-#endif
+import Platform
 
 /// Fuzzes the CSV reader and the typed readers on arbitrary decompressed
 /// bytes (wrapped in a stored-block gzip file, so every byte reaches the

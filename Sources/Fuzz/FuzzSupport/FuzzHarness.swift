@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-@preconcurrency import Glibc
-#elseif canImport(Musl)
-@preconcurrency import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+@preconcurrency import Platform
 
 /// The entry point shared by the fuzz targets.
 ///
@@ -74,12 +68,7 @@ public enum FuzzHarness {
         var template = Array("\(directory)/pp-fuzz-XXXXXX\(suffix)".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, Int32(suffix.utf8.count)) }
         precondition(fd >= 0, "mkstemps failed")
-        var offset = 0
-        while offset < bytes.count {
-            let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-            precondition(n > 0, "write failed")
-            offset += n
-        }
+        precondition(writeAll(fd, bytes), "write failed")
         close(fd)
         return template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }

@@ -1,9 +1,6 @@
 import FuzzSupport
 import MonitorData
-
-#if canImport(Glibc)
-@preconcurrency import Glibc
-#endif
+import Platform
 
 /// Fuzzes ``GzipReader`` on arbitrary file contents. The first byte picks the
 /// reader's input chunk size and the output buffer size, so member, header

@@ -1,13 +1,6 @@
 import CCurlShim
-#if canImport(FoundationEssentials)
 import FoundationEssentials
-#else
-import Foundation
-#endif
-
-#if canImport(Glibc)
-import Glibc
-#endif
+import Platform
 
 /// HTTP(S) through libcurl, for every URL that is not plain `http://`
 /// (a real CML workspace is `https://`).

@@ -1,8 +1,4 @@
-#if canImport(FoundationEssentials)
 import FoundationEssentials
-#else
-import Foundation
-#endif
 
 /// Where a request goes: host, port and request target of an `http(s)://` URL.
 package struct HTTPEndpoint: Sendable, Equatable, CustomStringConvertible {

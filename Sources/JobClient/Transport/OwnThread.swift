@@ -1,8 +1,5 @@
+import Platform
 import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Runs blocking work on a new detached thread, so that it never holds a
 /// thread of Swift's cooperative pool (the launcher serves its API from that
@@ -48,31 +45,9 @@ enum OwnThread {
 
     /// Starts `body` on a new detached thread; `false` when none can be made.
     private static func startThread(_ body: @escaping @Sendable () -> Void) -> Bool {
-        let context = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
-        var thread: pthread_t = 0
-        let result = pthread_create(
-            &thread, nil,
-            { context in
-                guard let context else { return nil }
-                Unmanaged<ThreadBody>.fromOpaque(context).takeRetainedValue().body()
-                return nil
-            },
-            context
-        )
-        guard result == 0 else {
-            Unmanaged<ThreadBody>.fromOpaque(context).release()
-            return false
-        }
+        guard let thread = Platform.startThread(body) else { return false }
         pthread_detach(thread)
         return true
-    }
-}
-
-private final class ThreadBody: Sendable {
-    let body: @Sendable () -> Void
-
-    init(_ body: @escaping @Sendable () -> Void) {
-        self.body = body
     }
 }
 

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import Platform
 
 /// HTTP/1.1 over a plain TCP socket, for `http://` URLs (the launcher's
 /// loopback API): one connection per request, `Connection: close`.
@@ -242,6 +240,6 @@ private struct Exchange: Sendable {
     }
 
     private static func describe(_ error: Int32) -> String {
-        String(cString: strerror(error))
+        errnoMessage(error)
     }
 }

@@ -17,11 +17,9 @@ public struct ExecutableLocator: Sendable {
 
     /// The absolute path of the running binary.
     public static func currentExecutablePath() -> String {
-        #if os(Linux)
         if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
             return path
         }
-        #endif
         if let path = Bundle.main.executablePath { return path }
         let arg0 = CommandLine.arguments.first ?? "cml-local"
         return arg0.hasPrefix("/") ? arg0 : FileManager.default.currentDirectoryPath + "/" + arg0

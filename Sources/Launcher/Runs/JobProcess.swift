@@ -1,13 +1,9 @@
 import Foundation
 import CMLAPI
+import Platform
 import Subprocess
 import Synchronization
-
-#if canImport(System)
-import System
-#else
 import SystemPackage
-#endif
 
 /// One job run as a child process: explicit argv (no shell), an explicit
 /// environment (nothing inherited), its own process group, stdout and stderr
@@ -162,6 +158,6 @@ struct JobProcess: Sendable {
 
     static func format(_ duration: Duration) -> String {
         let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        return seconds < 10 ? String(format: "%.2f s", seconds) : String(format: "%.0f s", seconds)
+        return fixed(seconds, decimals: seconds < 10 ? 2 : 0) + " s"
     }
 }

@@ -1,14 +1,7 @@
 import Foundation
 import MonitorStore
+import Platform
 import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The launcher's files in a store, under `ROOT/launcher` (the jobs' files: ``Store``):
 ///
@@ -59,10 +52,10 @@ public final class LauncherStore: Sendable {
         line.append(UInt8(ascii: "\n"))
         try historyLock.withLock { _ throws(LauncherError) in
             let fd = open(historyFile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw LauncherError(.store, "cannot open \(historyFile): \(errnoText())") }
+            guard fd >= 0 else { throw LauncherError(.store, "cannot open \(historyFile): \(errnoMessage())") }
             defer { close(fd) }
             guard writeAll(fd, line), fsync(fd) == 0 else {
-                throw LauncherError(.store, "cannot write \(historyFile): \(errnoText())")
+                throw LauncherError(.store, "cannot write \(historyFile): \(errnoMessage())")
             }
         }
     }
@@ -78,7 +71,7 @@ public final class LauncherStore: Sendable {
     public func openLog(runID: String) throws(LauncherError) -> RunLog {
         let path = logFile(runID: runID)
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw LauncherError(.store, "cannot open \(path): \(errnoText())") }
+        guard fd >= 0 else { throw LauncherError(.store, "cannot open \(path): \(errnoMessage())") }
         return RunLog(path: path, descriptor: fd)
     }
 
@@ -115,36 +108,10 @@ public final class RunLog: Sendable {
         descriptor.withLock { fd in
             guard fd >= 0 else { return }
             _ = fsync(fd)
-            #if canImport(Glibc)
             _ = Glibc.close(fd)
-            #elseif canImport(Musl)
-            _ = Musl.close(fd)
-            #else
-            _ = Darwin.close(fd)
-            #endif
             fd = -1
         }
     }
 
     deinit { close() }
-}
-
-private func writeAll(_ fd: Int32, _ bytes: some Collection<UInt8>) -> Bool {
-    let array = Array(bytes)
-    var offset = 0
-    while offset < array.count {
-        let written = array.withUnsafeBytes { raw in
-            write(fd, raw.baseAddress! + offset, array.count - offset)
-        }
-        if written < 0 {
-            if errno == EINTR { continue }
-            return false
-        }
-        offset += written
-    }
-    return true
-}
-
-private func errnoText() -> String {
-    String(cString: strerror(errno))
 }

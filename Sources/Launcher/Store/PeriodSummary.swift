@@ -2,6 +2,7 @@ import Foundation
 import MonitorPolicy
 import MonitorStore
 import PeriodArgs
+import Platform
 
 /// The end-of-pipeline table, one row per period, from `STORE/periods/NNNN/metrics.json`.
 ///
@@ -75,7 +76,7 @@ struct PeriodSummary {
             case .success(let metrics):
                 rows.append([
                     String(period),
-                    metrics.accuracy.map { String(format: "%.2f%%", $0 * 100) } ?? "n/a",
+                    metrics.accuracy.map { fixed($0 * 100, decimals: 2) + "%" } ?? "n/a",
                     String(metrics.labeled),
                     metrics.decision.rawValue,
                     metrics.degraded ? "yes" : "no",
@@ -102,7 +103,8 @@ struct PeriodSummary {
         // Under the table, so the table still follows the "Summary" line directly.
         if accuracies.contains(where: { $0 != nil }) {
             let defined = accuracies.compactMap { $0 ?? nil }
-            let range = defined.isEmpty ? "" : String(format: "  (%.2f%% … %.2f%%)", defined.min()! * 100, defined.max()! * 100)
+            let range = defined.isEmpty
+                ? "" : "  (\(fixed(defined.min()! * 100, decimals: 2))% … \(fixed(defined.max()! * 100, decimals: 2))%)"
             lines.append("  accuracy by period: " + Self.sparkline(accuracies, degraded: degraded, color: color) + range)
         }
         return lines
