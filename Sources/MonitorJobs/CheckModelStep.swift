@@ -45,8 +45,10 @@ public enum CheckModelStep {
         let (recorded, record) = try attempt {
             let recorded = try input.store.readMetrics(index)
             let (joined, coverage, _) = try LoadGroundTruthStep.join(input)
+            // Judged before anything is written: a refused recheck leaves the period as recorded.
+            let records = try input.store.records(joining: joined, period: index)
+            let record = try check(input, policy: policy, joined: (records, coverage))
             try input.store.writeJoined(joined, coverage: coverage, period: index)
-            let record = try check(input, policy: policy)
             try input.store.writeMetrics(record)
             return (recorded, record)
         }
@@ -67,11 +69,14 @@ public enum CheckModelStep {
         return .stop(.success)
     }
 
-    static func check(_ input: StepInput, policy: DegradationPolicy) throws -> MetricsRecord {
+    /// The period's record, from `joined` when given, else from the store.
+    static func check(
+        _ input: StepInput, policy: DegradationPolicy, joined given: (JoinedRecords, Coverage)? = nil
+    ) throws -> MetricsRecord {
         let index = input.period.current
         let metadata = input.dataSet.metadata
-        let joined = try input.store.readJoined(index)
-        let coverage = try input.store.readCoverage(index)
+        let joined = try given?.0 ?? input.store.readJoined(index)
+        let coverage = try given?.1 ?? input.store.readCoverage(index)
         input.timings.mark("load")
         let task = try taskDecision(input)
         let metrics = Metrics.compute(

@@ -124,12 +124,16 @@ public struct Store: Sendable {
     /// A period's joined records: the labels in `joined.bin` with the
     /// predictions and scores of `predictions.bin`.
     public func readJoined(_ period: Int) throws(StoreError) -> JoinedRecords {
-        let path = joinedPath(period)
-        let (idsDigest, classNames, labels) = try readOutput(path, JoinedLabels.magic, of: "load-ground-truth", period: period) {
-            (reader) throws(StoreError) in
-            let joined = try JoinedLabels(decoding: &reader)
-            return (joined.idsDigest, joined.classNames, joined.labels)
+        let joined = try readOutput(joinedPath(period), JoinedLabels.magic, of: "load-ground-truth", period: period) {
+            (reader) throws(StoreError) in try JoinedLabels(decoding: &reader)
         }
+        return try records(joining: joined, period: period)
+    }
+
+    /// `joined` (stored or not) with the predictions and scores of the period's `predictions.bin`.
+    public func records(joining joined: JoinedLabels, period: Int) throws(StoreError) -> JoinedRecords {
+        let path = joinedPath(period)
+        let (idsDigest, classNames, labels) = (joined.idsDigest, joined.classNames, joined.labels)
         let rows = try readOutput(predictionsPath(period), StoredPredictions.magic, of: "get-predictions", period: period) {
             (reader) throws(StoreError) in try StoredPredictions.decodeRows(&reader)
         }
