@@ -47,7 +47,7 @@ extension JobCommand {
     /// `error`: a bad `--period` first, in the contract's words, whatever else is wrong.
     static func usageError(_ error: any Error, arguments: [String]) -> String {
         do {
-            _ = try PeriodArguments.parse(arguments).period.resolve()
+            _ = try PeriodArguments.parse(arguments).period.resolveRequest()
             return "ERROR: \(message(for: error)) (see --help)"
         } catch let invalid as PeriodError {
             return invalid.description

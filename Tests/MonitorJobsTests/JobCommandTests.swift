@@ -37,6 +37,11 @@ struct JobCommandTests {
             #expect(line.hasPrefix("ERROR: ") && line.hasSuffix(" (see --help)"), "\(arguments): \(line)")
             #expect(!line.contains("Invalid parameter format"), "\(arguments): \(line)")
         }
+        // `next` is a good --period for get-predictions: the typo is what is named.
+        let arguments = ["--period", "next", "--stor", "/tmp/s"]
+        let error = #expect(throws: (any Error).self) { try GetPredictionsCommand.parse(arguments) }
+        let line = error.map { GetPredictionsCommand.usageError($0, arguments: arguments) } ?? ""
+        #expect(line.contains("--stor") && line.hasSuffix(" (see --help)"), "\(line)")
     }
 
     @Test("every degradation setting is a check-model flag whose value reaches the policy, named by the flag")
