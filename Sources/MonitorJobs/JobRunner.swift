@@ -103,18 +103,19 @@ struct JobRunner {
                 period = try Self.next(of: total)  // resolved below, under the lease
             }
             guard period.total == total else {
+                releaseChainLease(store)
+                let advice = total > period.total
+                    ? "The data set has grown since this chain started; continue with get-predictions --period next"
+                    : "The jobs are misaligned with the data; start again with get-predictions --period 0,\(total)"
                 throw JobFailure(
                     "Period total mismatch: --period \(period.argument) says \(period.total) periods but data set "
-                        + "'\(dataSet.metadata.name)' (\(dataSet.directory)) has num_periods = \(total). "
-                        + "The jobs are misaligned with the data; start again with get-predictions --period 0,\(total)"
+                        + "'\(dataSet.metadata.name)' (\(dataSet.directory)) has num_periods = \(total). " + advice
                 )
             }
             if period.isFinished, requested != .next {
                 periodText = period.argument
                 output.line(PeriodMessages.allCompleted(period))
-                if let chain = context.environment[LeaseKeeper.chainVariable], !chain.isEmpty {
-                    try? store.releaseLease(owner: chain)  // the chain's last run
-                }
+                releaseChainLease(store)  // the chain's last run
                 return .success
             }
 
@@ -180,6 +181,7 @@ struct JobRunner {
             case .trigger(let next, let nextPeriod):
                 defer { timings.mark("trigger") }
                 do { try lease.stop() } catch {
+                    lease.release()
                     throw JobFailure("\(error.message); nothing triggered")
                 }
                 return await self.trigger(next, nextPeriod, using: trigger, lease: lease)
@@ -188,6 +190,12 @@ struct JobRunner {
             output.error("ERROR: \(error.message)")
             return .failure
         }
+    }
+
+    /// Ends the lease a triggering run handed to this one, when this run ends the chain before taking it.
+    private func releaseChainLease(_ store: Store) {
+        guard let chain = context.environment[LeaseKeeper.chainVariable], !chain.isEmpty else { return }
+        try? store.releaseLease(owner: chain)
     }
 
     private func refreshReport(store: Store, dataSet: DataSet, chainEnds: Bool, timings: JobTimings) {

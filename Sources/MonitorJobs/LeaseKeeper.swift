@@ -14,6 +14,8 @@ final class LeaseKeeper: @unchecked Sendable {
     /// Job-level: how long a lease lasts unless refreshed (default ``defaultSeconds``).
     static let secondsVariable = "MONITOR_LEASE_SECONDS"
     static let defaultSeconds = 600.0
+    /// The longest lease a setting may ask for: a year.
+    static let maximumSeconds = 31_536_000.0
     /// Set by `cml-local` for its runs: its own pid, which keeps the chain alive between runs.
     static let pidVariable = "MONITOR_LEASE_PID"
 
@@ -57,6 +59,10 @@ final class LeaseKeeper: @unchecked Sendable {
         pthread_mutex_init(mutex, nil)
         pthread_cond_init(condition, nil)
         thread = startThread { [self] in refreshLoop() }
+        if thread == nil {
+            try? store.releaseLease(owner: owner)
+            throw JobFailure("cannot start the thread that keeps the lease of store \(store.root) (\(errnoMessage()))")
+        }
     }
 
     deinit {
@@ -108,8 +114,12 @@ final class LeaseKeeper: @unchecked Sendable {
             deadline.tv_nsec = nanoseconds % 1_000_000_000
             if pthread_cond_timedwait(condition, mutex, &deadline) == ETIMEDOUT, !stopping {
                 pthread_mutex_unlock(mutex)
-                do { try store.acquireLease(owner: owner, holder: holder, seconds: seconds, pid: pid) } catch {
-                    lost.withLock { $0 = error }
+                // Another chain's lease is a loss for good; a failed write only until a refresh succeeds.
+                do {
+                    try store.acquireLease(owner: owner, holder: holder, seconds: seconds, pid: pid)
+                    lost.withLock { if $0?.kind != .locked { $0 = nil } }
+                } catch {
+                    lost.withLock { if $0?.kind != .locked { $0 = error } }
                 }
                 pthread_mutex_lock(mutex)
             }
@@ -119,8 +129,9 @@ final class LeaseKeeper: @unchecked Sendable {
 
     private static func seconds(_ environment: [String: String]) throws(JobFailure) -> Double {
         guard let text = environment[secondsVariable], !text.isEmpty else { return defaultSeconds }
-        guard let value = Double(text), value.isFinite, value > 0 else {
-            throw JobFailure("Invalid \(secondsVariable) '\(text)': expected a positive number of seconds")
+        guard let value = Double(text), value.isFinite, value > 0, value <= maximumSeconds else {
+            throw JobFailure(
+                "Invalid \(secondsVariable) '\(text)': expected a positive number of seconds, at most \(Int(maximumSeconds)) (a year)")
         }
         return value
     }

@@ -64,7 +64,8 @@ public struct StoreLease: Codable, Sendable, Equatable {
 
     /// `seconds` as an RFC 3339 UTC time, to the second.
     public static func utc(_ seconds: Double) -> String {
-        var time = time_t(seconds.rounded(.down))
+        // Clamped to years 0001…9999: a lease file holds any number.
+        var time = time_t(min(max(seconds.isFinite ? seconds : 0, -62_135_596_800), 253_402_300_799).rounded(.down))
         var parts = tm()
         gmtime_r(&time, &parts)
         func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }

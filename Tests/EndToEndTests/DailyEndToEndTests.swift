@@ -100,6 +100,39 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: "\(ws.store)/report.html"))  // check-model refreshes it
     }
 
+    @Test func aRefusedRecheckLeavesThePeriodAsRecorded() throws {
+        let ws = try Workspace(periods(6, labeled: 0.5).map(\.fixture))
+        let first = try launch(ws)
+        #expect(first.status == 0, "\(first.stdout)\n\(first.stderr)")
+        let late = GeneratedPeriod(period: 4, rows: 120, accuracy: 0.9, labeledFraction: 1.0, seed: 504)
+        try writeGzip(late.fixture.labelsCSV, to: "\(ws.data)/labels/period_0004.csv.gz")
+        // Without period 0's record there is no baseline: the recheck must be refused.
+        try FileManager.default.removeItem(atPath: "\(ws.store)/periods/0000/metrics.json")
+        let before = ws.periodFiles(4)
+
+        let recheck = try runProduct(
+            "cml-local", ["recheck", "--period", "4", "--data", ws.data, "--store", ws.store, "--jobs", Self.jobs],
+            directory: Self.repository
+        )
+        #expect(recheck.status != 0)
+        let printed = recheck.stdout + recheck.stderr
+        #expect(printed.contains("ERROR: No baseline for period 4"), "\(printed)")
+        #expect(ws.periodFiles(4) == before)
+    }
+
+    @Test func leaseTimesOutOfRangeAreRefusedOrShownNotTrapped() throws {
+        let ws = try Workspace(periods(3).map(\.fixture))
+        let huge = try ws.run("get-predictions", ["--period", "0,3"], environment: ["MONITOR_LEASE_SECONDS": "1e20"])
+        #expect(huge.status == 1)
+        #expect(huge.stderr.contains("ERROR: Invalid MONITOR_LEASE_SECONDS '1e20'"), "\(huge.stderr)")
+        // Another chain's lease file with an expiry past year 9999 is named, not a crash.
+        try writeLease(ws, expiresIn: 1e300)
+        let refused = try ws.run("get-predictions", ["--period", "0,3"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("leased by another chain: chain chain-other"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("expires at 9999-12-31T23:59:59Z"), "\(refused.stderr)")
+    }
+
     func writeLease(_ ws: Workspace, expiresIn seconds: Double) throws {
         try FileManager.default.createDirectory(atPath: ws.store, withIntermediateDirectories: true)
         let now = Date().timeIntervalSince1970
