@@ -19,17 +19,22 @@ public enum FileSystem {
     ///
     /// `durable: false` for bookkeeping that a crash may lose (the lease): still
     /// atomic, without the `fsync`s (tens of milliseconds each on some disks)
-    /// and without the kill tests' named fault points.
+    /// and without the kill tests' named fault points. `exclusive: true` writes
+    /// only where no file is (`link(2)`, atomic on NFS too: of two writers, one
+    /// wins) and returns `false` when one is.
+    @discardableResult
     static func writeAtomically(
-        to path: String, durable: Bool = true, _ body: (inout FileWriter) throws(StoreError) -> Void
-    ) throws(StoreError) {
+        to path: String, durable: Bool = true, exclusive: Bool = false,
+        _ body: (inout FileWriter) throws(StoreError) -> Void
+    ) throws(StoreError) -> Bool {
         var info = stat()
         if lstat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG {
             throw StoreError(.io, path: path, "is not a regular file; it is not replaced")
         }
         let directory = parent(of: path)
         try makeDirectories(directory)
-        let temporary = "\(directory)/.\(basename(of: path)).tmp-\(getpid())"
+        // pid and a random tag: unique across threads, and across hosts sharing the store.
+        let temporary = "\(directory)/.\(basename(of: path)).tmp-\(getpid())-\(UInt32.random(in: .min ... .max))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw ioError(path, "cannot create temporary file") }
         var ok = false
@@ -47,11 +52,20 @@ public enum FileSystem {
             }
         }
         if durable { FaultPoint.beforeRename.stopHere() }
-        guard rename(temporary, path) == 0 else { throw ioError(path, "rename failed") }
+        if exclusive {
+            guard link(temporary, path) == 0 else {
+                if errno == EEXIST { return false }
+                throw ioError(path, "link failed")
+            }
+            unlink(temporary)
+        } else {
+            guard rename(temporary, path) == 0 else { throw ioError(path, "rename failed") }
+        }
         ok = true
-        guard durable else { return }
+        guard durable else { return true }
         syncDirectory(directory)
         if FaultPoint.firstRename.exchange(false, ordering: .relaxed) { FaultPoint.afterFirstRename.stopHere() }
+        return true
     }
 
     /// Points in a write where a test can have a job stop itself (SIGSTOP),

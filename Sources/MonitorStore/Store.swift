@@ -185,7 +185,10 @@ public struct Store: Sendable {
         return try decode(&reader)
     }
 
-    func writeJSON(_ value: some Encodable, to path: String, durable: Bool = true) throws(StoreError) {
+    @discardableResult
+    func writeJSON(
+        _ value: some Encodable, to path: String, durable: Bool = true, exclusive: Bool = false
+    ) throws(StoreError) -> Bool {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data: Data
@@ -195,7 +198,8 @@ public struct Store: Sendable {
             throw StoreError(.io, path: path, "cannot encode: \(error)")
         }
         let bytes = Array(data) + [UInt8(ascii: "\n")]
-        try FileSystem.writeAtomically(to: path, durable: durable) { (file: inout FileWriter) throws(StoreError) in
+        return try FileSystem.writeAtomically(to: path, durable: durable, exclusive: exclusive) {
+            (file: inout FileWriter) throws(StoreError) in
             let result: Result<Void, StoreError> = bytes.withUnsafeBytes { buffer in
                 Result { () throws(StoreError) in try file.write(buffer) }
             }

@@ -86,8 +86,10 @@ extension Store {
     /// Takes or refreshes the lease for `owner` until `now + seconds`, kept
     /// alive by process `pid` of this host when given.
     ///
-    /// After writing, the lease is read back: of two chains writing at once,
-    /// the one whose write did not last is refused, as if it had come second.
+    /// A new lease is created only where none is (`link(2)`), and a stale one
+    /// is first renamed aside, so of two chains taking the store at once
+    /// exactly one wins; the other looks again and is refused. After writing,
+    /// the lease is read back.
     ///
     /// - Returns: the stale lease of another owner that was taken over, if any.
     /// - Throws: ``StoreError`` `.locked` naming the holder when another
@@ -96,18 +98,37 @@ extension Store {
     public func acquireLease(
         owner: String, holder: String, seconds: Double, pid: Int32? = nil, now: Double = StoreLease.now()
     ) throws(StoreError) -> StoreLease? {
-        let current = try readLease()
-        if let current, current.owner != owner, current.isLive(now: now) {
-            throw leaseRefusal(current)
+        for _ in 0..<3 {
+            let current = try readLease()
+            if let current, current.owner != owner, current.isLive(now: now) {
+                throw leaseRefusal(current)
+            }
+            let lease = StoreLease(
+                owner: owner, holder: holder, acquiredAt: current?.owner == owner ? current!.acquiredAt : now,
+                expiresAt: now + seconds, host: pid == nil ? nil : StoreLease.currentHost, pid: pid
+            )
+            try FileSystem.makeDirectories(root)
+            // Not durable: a lease lost in a crash is stale anyway.
+            if current?.owner == owner {
+                try writeJSON(lease, to: leasePath, durable: false)
+            } else {
+                if current != nil {
+                    let aside = "\(leasePath).stale-\(getpid())-\(UInt32.random(in: .min ... .max))"
+                    guard rename(leasePath, aside) == 0 else {
+                        if errno == ENOENT { continue }  // another chain set it aside first
+                        throw StoreError(.io, path: leasePath, "cannot set the stale lease aside: \(errnoMessage())")
+                    }
+                    unlink(aside)
+                }
+                guard try writeJSON(lease, to: leasePath, durable: false, exclusive: true) else { continue }
+            }
+            if let written = try readLease(), written.owner != owner { throw leaseRefusal(written) }
+            return current.flatMap { $0.owner != owner ? $0 : nil }
         }
-        let lease = StoreLease(
-            owner: owner, holder: holder, acquiredAt: current?.owner == owner ? current!.acquiredAt : now,
-            expiresAt: now + seconds, host: pid == nil ? nil : StoreLease.currentHost, pid: pid
-        )
-        try FileSystem.makeDirectories(root)
-        try writeJSON(lease, to: leasePath, durable: false)  // a lease lost in a crash is stale anyway
-        if let written = try readLease(), written.owner != owner { throw leaseRefusal(written) }
-        return current.flatMap { $0.owner != owner ? $0 : nil }
+        guard let current = try readLease() else {
+            throw StoreError(.locked, path: root, "its lease changed hands three times while this chain tried to take it")
+        }
+        throw leaseRefusal(current)
     }
 
     /// Removes the lease if `owner` holds it (a chain that ended).

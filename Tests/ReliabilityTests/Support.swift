@@ -96,7 +96,7 @@ func storeFiles(_ directory: String, includeLauncher: Bool = true) -> [String: D
     }
 }
 
-/// Temporary files the store's atomic writes leave behind when killed (`.NAME.tmp-PID`).
+/// Temporary files the store's atomic writes leave behind when killed (`.NAME.tmp-PID-TAG`).
 func temporaryFiles(_ directory: String) -> [String] {
     guard let walker = FileManager.default.enumerator(atPath: directory) else { return [] }
     var found: [String] = []
