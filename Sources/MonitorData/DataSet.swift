@@ -8,6 +8,9 @@ public struct DataSet: Sendable {
     /// `realpath` of ``directory``, to check that period files stay inside it.
     private let realDirectory: String
 
+    /// The largest decompressed metadata file the jobs read, in bytes (16 MiB); a larger one is refused.
+    public static let maxMetadataBytes = 16 << 20
+
     /// The path of the metadata file of the data set in `directory`.
     public static func metadataPath(directory: String) -> String {
         join(directory, "metadata.json.gz")
@@ -45,7 +48,7 @@ public struct DataSet: Sendable {
             throw DataError(.io, file: directory, "cannot resolve the data directory: \(errnoMessage(errno))")
         }
         let path = Self.metadataPath(directory: directory)
-        let bytes = try Self.readMetadata(path: path, limit: 16 << 20)
+        let bytes = try Self.readMetadata(path: path, limit: Self.maxMetadataBytes)
         switch scope {
         case .all: self.metadata = try Metadata.decode(json: bytes, file: path)
         case .period(let period): self.metadata = try Metadata.decode(json: bytes, file: path, period: period)

@@ -5,8 +5,9 @@ import MonitorData
 /// of an existing data set.
 ///
 /// The new periods are imported into a staging folder inside the data set
-/// first, their files then renamed into `predictions/` and `labels/` under the
-/// next period numbers, and `metadata.json.gz` is rewritten last, atomically,
+/// first and the new metadata built and checked as the jobs read it; only then
+/// are their files renamed into `predictions/` and `labels/` under the next
+/// period numbers, and `metadata.json.gz` is rewritten last, atomically,
 /// with the larger `num_periods`: a job reading the data set meanwhile sees
 /// the old periods or all of them. The earlier periods' entries are kept as
 /// they are; a rewrite that would change one is refused.
@@ -18,6 +19,11 @@ public enum Appender {
     /// - Throws: ``ImportError``: no data set there, an input the import refuses,
     ///   a period file already in place, or a metadata the jobs would refuse.
     public static func run(_ options: ImportOptions) throws(ImportError) -> (summary: ImportSummary, first: Int) {
+        try run(options, metadataLimit: DataSet.maxMetadataBytes)
+    }
+
+    /// ``run(_:)`` with the metadata size limit given (tests use a small one).
+    static func run(_ options: ImportOptions, metadataLimit: Int) throws(ImportError) -> (summary: ImportSummary, first: Int) {
         let directory = options.outputDirectory
         let metadataPath = DataSet.metadataPath(directory: directory)
         guard FileManager.default.fileExists(atPath: metadataPath) else {
@@ -51,15 +57,6 @@ public enum Appender {
             }
             entries.append(entry)
         }
-        for (from, to) in moves {
-            do {
-                try FileManager.default.createDirectory(
-                    atPath: (to as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                try FileManager.default.moveItem(atPath: from, toPath: to)
-            } catch {
-                throw ImportError(file: to, "cannot move the new period file into place: \(error)")
-            }
-        }
         var object = oldObject
         object["periods"] = entries
         object["num_periods"] = entries.count
@@ -69,15 +66,45 @@ public enum Appender {
         } catch {
             throw ImportError(file: metadataPath, "cannot encode the metadata: \(error)")
         }
-        try JobsCheck.metadata(json, directory: directory)
+        try JobsCheck.metadata(json, directory: directory, limit: metadataLimit)
         let new = try decode(json, metadataPath)
         guard Array(new.periods.prefix(first)) == old.periods else {
             throw ImportError(file: metadataPath, "appending would change the entries of periods 0-\(first - 1); nothing rewritten")
         }
-        let writer = try GzipWriter(path: metadataPath)
-        try writer.write(String(decoding: json, as: UTF8.self) + "\n")
-        try writer.finish()
+        try move(moves)
+        do {
+            let writer = try GzipWriter(path: metadataPath)
+            try writer.write(String(decoding: json, as: UTF8.self) + "\n")
+            try writer.finish()
+        } catch {
+            throw ImportError(file: error.file, error.message + moveBack(moves[...]))
+        }
         return (summary, first)
+    }
+
+    /// Renames each file of `moves` into place; when one fails, those moved
+    /// before it are moved back first.
+    private static func move(_ moves: [(from: String, to: String)]) throws(ImportError) {
+        for (index, (from, to)) in moves.enumerated() {
+            do {
+                try FileManager.default.createDirectory(
+                    atPath: (to as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try FileManager.default.moveItem(atPath: from, toPath: to)
+            } catch {
+                throw ImportError(file: to, "cannot move the new period file into place: \(error)" + moveBack(moves[..<index]))
+            }
+        }
+    }
+
+    /// Moves `moved` back where they came from (best effort), for the error
+    /// message: "nothing rewritten", or the files left to remove.
+    private static func moveBack(_ moved: ArraySlice<(from: String, to: String)>) -> String {
+        var left: [String] = []
+        for (from, to) in moved.reversed() where (try? FileManager.default.moveItem(atPath: to, toPath: from)) == nil {
+            left.append(to)
+        }
+        guard !left.isEmpty else { return "; nothing rewritten" }
+        return "; \(left.count) new period file(s) could not be moved back, remove them: \(left.joined(separator: ", "))"
     }
 
     private static func read(_ path: String) throws(ImportError) -> (Metadata, [String: Any]) {

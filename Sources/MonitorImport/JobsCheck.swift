@@ -36,8 +36,14 @@ enum JobsCheck {
         return ImportError(error, refused: .init(id: id, labels: labels))
     }
 
-    /// Decodes the metadata JSON with ``Metadata/decode(json:file:)``, as the jobs do.
-    static func metadata(_ json: [UInt8], directory: String) throws(ImportError) {
+    /// Decodes the metadata JSON with ``Metadata/decode(json:file:)``, as the jobs do,
+    /// and checks that it, with the newline the writers end it with, fits in `limit` bytes.
+    static func metadata(_ json: [UInt8], directory: String, limit: Int = DataSet.maxMetadataBytes) throws(ImportError) {
+        guard json.count + 1 <= limit else {
+            throw ImportError(
+                file: DataSet.metadataPath(directory: directory),
+                "the metadata would be \(json.count + 1) bytes; the jobs read at most \(limit)")
+        }
         do {
             _ = try Metadata.decode(json: json, file: DataSet.metadataPath(directory: directory))
         } catch {

@@ -375,3 +375,64 @@ private func combinedCSV(rows: Int) -> String {
         #expect(throws: DataError.self) { try CSVReader(path: path) }  // the data set's readers still want gzip
     }
 }
+
+/// `import --append`: a refused append leaves the data set as it was.
+@Suite struct AppendTests {
+    /// A three-period data set in `dir/data` and a second input of 4 rows in `dir/new.csv`.
+    private static func dataSet() throws -> (dir: String, data: String, new: String) {
+        let dir = try temporaryDirectory()
+        let input = try write(combinedCSV(rows: 10), dir, "in.csv")
+        _ = try importChecked(ImportOptions(input: .combined(input), split: .count(3), outputDirectory: "\(dir)/data", name: "grown"))
+        let new = try write(combinedCSV(rows: 4).replacingOccurrences(of: "id-", with: "new-"), dir, "new.csv")
+        return (dir, "\(dir)/data", new)
+    }
+
+    /// Every file and folder under `data` (the staging folder too), and the metadata's text.
+    private static func snapshot(_ data: String) throws -> (files: [String], metadata: String) {
+        (try FileManager.default.subpathsOfDirectory(atPath: data).sorted(),
+         String(decoding: try GzipReader.readAll(path: DataSet.metadataPath(directory: data)), as: UTF8.self))
+    }
+
+    private static func append(_ data: String, _ input: String, metadataLimit: Int = DataSet.maxMetadataBytes) throws(ImportError) -> Int {
+        try Appender.run(
+            ImportOptions(input: .combined(input), split: .count(2), outputDirectory: data, name: "ignored"),
+            metadataLimit: metadataLimit
+        ).first
+    }
+
+    @Test func changedEarlierEntryIsRefusedBeforeAnyFileMoves() throws {
+        let (_, data, new) = try Self.dataSet()
+        let metadataPath = DataSet.metadataPath(directory: data)
+        let original = String(decoding: try GzipReader.readAll(path: metadataPath), as: UTF8.self)
+        // A duplicate key: the jobs' decoder takes the first "rows", the rewrite keeps the last.
+        let duplicated = original.replacingOccurrences(of: "\"period\" : 0,", with: "\"period\" : 0, \"rows\" : 99,")
+        #expect(duplicated != original)
+        _ = try write(duplicated, data, "metadata.json.gz", gzip: true)
+        let before = try Self.snapshot(data)
+
+        let error = #expect(throws: ImportError.self) { try Self.append(data, new) }
+        #expect(error?.message.contains("would change the entries of periods 0-2; nothing rewritten") == true)
+        let after = try Self.snapshot(data)
+        #expect(after.files == before.files)
+        #expect(after.metadata == before.metadata)
+
+        _ = try write(original, data, "metadata.json.gz", gzip: true)
+        #expect(try Self.append(data, new) == 3)
+        try expectJobsAccept(data)
+        #expect(try readBack(data).metadata.periods.map(\.rows) == [4, 3, 3, 2, 2])
+    }
+
+    @Test func oversizeMetadataIsRefusedBeforeAnyFileMoves() throws {
+        let (_, data, new) = try Self.dataSet()
+        let before = try Self.snapshot(data)
+        // The data set's own metadata fits; with two more entries it does not.
+        let limit = before.metadata.utf8.count + 10
+
+        let error = #expect(throws: ImportError.self) { try Self.append(data, new, metadataLimit: limit) }
+        #expect(error?.file == DataSet.metadataPath(directory: data))
+        #expect(error?.message.contains("the jobs read at most \(limit)") == true)
+        let after = try Self.snapshot(data)
+        #expect(after.files == before.files)
+        #expect(after.metadata == before.metadata)
+    }
+}
