@@ -78,34 +78,11 @@ enum PeriodEstimation {
             try Store.referenceDigest(files: files, settings: "\(metadata.positiveLabel)\n\(minLabeled)\n\(metadata.task?.rawValue ?? "")")
         }
         if let stored = try? input.store.readReference(), stored.digest == digest {
-            return reference(from: stored)
+            return stored.reference
         }
         let built = try build(input, source: source, minLabeled: minLabeled)
-        let record: StoredReference
-        switch built {
-        case .success(let reference):
-            record = StoredReference(
-                digest: digest, source: source, thresholds: reference.calibration.thresholds,
-                values: reference.calibration.values, binEdges: reference.binEdges, binShares: reference.binShares,
-                sortedScores: reference.sortedScores, accuracy: reference.accuracy,
-                correctnessDeviation: reference.correctnessDeviation, labeled: reference.labeled
-            )
-        case .failure(let why):
-            record = StoredReference(digest: digest, source: source, unavailableReason: why.description)
-        }
-        try attempt { try input.store.writeReference(record) }
+        try attempt { try input.store.writeReference(StoredReference(digest: digest, source: source, reference: built)) }
         return built
-    }
-
-    static func reference(from stored: StoredReference) -> Result<EstimationReference, EstimationUnavailable> {
-        if let reason = stored.unavailableReason { return .failure(.init(reason)) }
-        return .success(
-            EstimationReference(
-                calibration: IsotonicCalibration(thresholds: stored.thresholds, values: stored.values),
-                binEdges: stored.binEdges, binShares: stored.binShares, sortedScores: stored.sortedScores,
-                accuracy: stored.accuracy, correctnessDeviation: stored.correctnessDeviation, labeled: stored.labeled
-            )
-        )
     }
 
     /// Reads the reference's rows and builds it.

@@ -1,3 +1,4 @@
+import MonitorPolicy
 import Platform
 
 /// The reference artifact (`STORE/reference/reference.bin`): what the
@@ -6,8 +7,8 @@ import Platform
 ///
 /// It is keyed by ``digest``, a digest of its source: when the source
 /// changes, the artifact is built anew. A source that makes no reference
-/// (too few labels, no scores) is recorded too, with ``unavailableReason``,
-/// so that it is not read again for every period.
+/// (too few labels, no scores) is recorded too, with the reason, so that it
+/// is not read again for every period.
 public struct StoredReference: Sendable, Equatable {
     static let magic = "PPREF001"
 
@@ -15,63 +16,56 @@ public struct StoredReference: Sendable, Equatable {
     public var digest: String
     /// `reference files` or `period 0`.
     public var source: String
-    /// Why the source gives no reference; `nil` when it does.
-    public var unavailableReason: String?
-    /// The calibration's fitted points.
-    public var thresholds: [Double]
-    public var values: [Double]
-    /// The drift bins' inner edges and the reference's share in each bin.
-    public var binEdges: [Double]
-    public var binShares: [Double]
-    /// Every reference row's score, ascending.
-    public var sortedScores: [Double]
-    public var accuracy: Double
-    public var correctnessDeviation: Double
-    public var labeled: Int
+    /// The reference, or why the source gives none.
+    public var reference: Result<EstimationReference, EstimationUnavailable>
 
-    public init(
-        digest: String, source: String, unavailableReason: String? = nil, thresholds: [Double] = [], values: [Double] = [],
-        binEdges: [Double] = [], binShares: [Double] = [], sortedScores: [Double] = [], accuracy: Double = 0,
-        correctnessDeviation: Double = 0, labeled: Int = 0
-    ) {
+    public init(digest: String, source: String, reference: Result<EstimationReference, EstimationUnavailable>) {
         self.digest = digest
         self.source = source
-        self.unavailableReason = unavailableReason
-        self.thresholds = thresholds
-        self.values = values
-        self.binEdges = binEdges
-        self.binShares = binShares
-        self.sortedScores = sortedScores
-        self.accuracy = accuracy
-        self.correctnessDeviation = correctnessDeviation
-        self.labeled = labeled
+        self.reference = reference
     }
 
     func encode(into file: inout FileWriter) throws(StoreError) {
+        let built = try? reference.get()
+        let reason = if case .failure(let why) = reference { why.description } else { "" }
         file.write(magic: Self.magic)
-        file.write([digest, source, unavailableReason ?? ""])
-        file.write(unavailableReason == nil ? 0 : 1)
-        file.write(labeled)
-        try file.write(array: [accuracy, correctnessDeviation])
-        for array in [thresholds, values, binEdges, binShares, sortedScores] { try file.write(array: array) }
+        file.write([digest, source, reason])
+        file.write(built == nil ? 1 : 0)
+        file.write(built?.labeled ?? 0)
+        try file.write(array: [built?.accuracy ?? 0, built?.correctnessDeviation ?? 0])
+        let arrays = [
+            built?.calibration.thresholds, built?.calibration.values, built?.binEdges, built?.binShares, built?.sortedScores,
+        ]
+        for array in arrays { try file.write(array: array ?? []) }
     }
 
     init(decoding reader: inout BinaryReader) throws(StoreError) {
         let strings = try reader.readStrings()
         let hasReason = try reader.readInt()
-        labeled = try reader.readInt()
+        let labeled = try reader.readInt()
         let numbers = try reader.readArray(of: Double.self)
         guard strings.count == 3, numbers.count == 2 else { throw reader.truncated() }
         (digest, source) = (strings[0], strings[1])
-        unavailableReason = hasReason == 1 ? strings[2] : nil
-        (accuracy, correctnessDeviation) = (numbers[0], numbers[1])
-        thresholds = try reader.readArray(of: Double.self)
-        values = try reader.readArray(of: Double.self)
-        binEdges = try reader.readArray(of: Double.self)
-        binShares = try reader.readArray(of: Double.self)
-        sortedScores = try reader.readArray(of: Double.self)
-        guard reader.isAtEnd, thresholds.count == values.count, binShares.count == binEdges.count + 1 || unavailableReason != nil
-        else { throw reader.truncated() }
+        let thresholds = try reader.readArray(of: Double.self)
+        let values = try reader.readArray(of: Double.self)
+        let binEdges = try reader.readArray(of: Double.self)
+        let binShares = try reader.readArray(of: Double.self)
+        let sortedScores = try reader.readArray(of: Double.self)
+        guard reader.isAtEnd else { throw reader.truncated() }
+        if hasReason == 1 {
+            reference = .failure(EstimationUnavailable(strings[2]))
+            return
+        }
+        guard !thresholds.isEmpty, thresholds.count == values.count, binShares.count == binEdges.count + 1 else {
+            throw reader.truncated()
+        }
+        reference = .success(
+            EstimationReference(
+                calibration: IsotonicCalibration(thresholds: thresholds, values: values), binEdges: binEdges,
+                binShares: binShares, sortedScores: sortedScores, accuracy: numbers[0],
+                correctnessDeviation: numbers[1], labeled: labeled
+            )
+        )
     }
 }
 
